@@ -1,0 +1,42 @@
+import type { BatchSize } from './schema.js';
+
+/** One SSH target. `id` ("host" or "host:port") names it in logs, outputs and summaries. */
+export interface Host {
+  id: string;
+  host: string;
+  port: number;
+  user: string;
+}
+
+export interface Environment {
+  name: string;
+  url?: string;
+  hosts: Host[];
+  ssh: { user: string; port: number; proxyJump?: string };
+  appDir: string;
+  composeFile: string;
+  services: string[];
+  webService: string;
+  singletonServices: string[];
+  proxyService: string;
+  upstreamFile: string;
+  upstreamName: string;
+  strategy: Strategy;
+  batchSize: BatchSize;
+  maxFailedHosts: number;
+  health: { path: string; port: number; expectStatus: number; timeoutMs: number; intervalMs: number };
+  drainMs: number;
+  migrate?: { command: string; timeoutMs: number };
+  keepReleases: number;
+  /** blue-green: whether the idle color keeps running after the switch or is stopped (kept). */
+  keepIdleColor: 'stopped' | 'running';
+}
+
+export type Strategy = 'rolling' | 'blue-green';
+
+export interface Config {
+  app: string;
+  image: string;
+  registry?: { server: string; username: string };
+  environments: Record<string, Environment>;
+}

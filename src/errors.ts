@@ -1,0 +1,48 @@
+/**
+ * A failure the user can act on: its message is the one line the action fails with, so it says what
+ * went wrong and what to do. Anything else that escapes is a bug and is reported with its stack in debug.
+ */
+export class UserError extends Error {
+  override readonly name: string = 'UserError';
+  constructor(
+    message: string,
+    /** Where the problem is in a file, for an annotation. */
+    readonly location?: { file: string; line?: number; column?: number },
+  ) {
+    super(message);
+  }
+}
+
+/** One problem in a file the user wrote, with its position. */
+export interface Problem {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+/** The config file (or an input) is invalid; every problem is listed. */
+export class ValidationError extends UserError {
+  override readonly name: string = 'ValidationError';
+  constructor(
+    readonly file: string,
+    readonly problems: Problem[],
+  ) {
+    super(
+      problems.length === 1
+        ? `${file}: ${formatProblem(problems[0]!)}`
+        : `${file}: ${problems.length} problems, first: ${formatProblem(problems[0]!)}`,
+    );
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.line !== undefined ? ` (line ${p.line}, column ${p.column ?? 1})` : '';
+  return `${p.path ? `${p.path}: ` : ''}${p.message}${where}`;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
