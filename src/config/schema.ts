@@ -37,8 +37,9 @@ export const duration = z
     return ms;
   });
 
+// Host names are case-insensitive (ssh lower-cases them too): one spelling, so duplicates are found.
 const hostObject = z.strictObject({
-  host: z.string({ error: 'expected a host name or IP address' }).refine(isHostname, { error: 'expected a host name or IP address' }),
+  host: z.string({ error: 'expected a host name or IP address' }).refine(isHostname, { error: 'expected a host name or IP address' }).transform((h) => h.toLowerCase()),
   port: port.optional(),
   user: user.optional(),
 });
@@ -46,19 +47,19 @@ const hostObject = z.strictObject({
 /** "host", "host:port", "[v6]:port" or {host, port, user}. */
 const hostEntry = z.union(
   [
-    z.string().transform((text, ctx) => {
+    z.string({ error: 'expected "host", "host:port" or {host, port, user}' }).transform((text, ctx) => {
       const m = /^(\[[^\]]+\]|[^:\s]+)(?::(\d+))?$/.exec(text);
       const host = m?.[1];
       const portNumber = m?.[2] === undefined ? undefined : Number(m[2]);
       if (!host || !isHostname(host)) {
-        ctx.addIssue({ code: 'custom', message: 'expected "host", "host:port" or {host, port, user}' });
+        ctx.addIssue({ code: 'custom', message: 'expected "host", "host:port" or {host, port, user} (a host name or IP address, no spaces or shell characters)' });
         return z.NEVER;
       }
       if (portNumber !== undefined && (portNumber < 1 || portNumber > 65535)) {
         ctx.addIssue({ code: 'custom', message: 'expected a port number from 1 to 65535 after ":"' });
         return z.NEVER;
       }
-      return { host, port: portNumber, user: undefined as string | undefined };
+      return { host: host.toLowerCase(), port: portNumber, user: undefined as string | undefined };
     }),
     hostObject,
   ],
@@ -105,7 +106,7 @@ const environment = z
             { error: 'expected [user@]host[:port] (several hops separated by ",")' },
           )
           .optional(),
-      })
+      }, { error: 'expected a map of ssh settings (user, port, proxy-jump)' })
       .prefault({}),
     'app-dir': z
       .string({ error: 'expected an absolute path' })
@@ -129,18 +130,18 @@ const environment = z
         'expect-status': z.number({ error: 'expected an HTTP status code' }).int({ error: 'expected an HTTP status code' }).min(100, { error: 'expected an HTTP status code' }).max(599, { error: 'expected an HTTP status code' }).default(200),
         timeout: duration.default(60_000),
         interval: duration.default(1000),
-      })
+      }, { error: 'expected a map of health check settings (path, port, expect-status, timeout, interval)' })
       .prefault({}),
     drain: duration.default(5000),
     migrate: z
       .strictObject({
         command: z.string({ error: 'expected a command' }).min(1, { error: 'expected a command' }).refine((c) => !/[\0\n\r]/.test(c), { error: 'expected a one-line command' }),
         timeout: duration.default(600_000),
-      })
+      }, { error: 'expected a map with the migration command, like {command: python manage.py migrate --noinput}' })
       .optional(),
     'keep-releases': z.number({ error: 'expected a whole number of releases, at least 2' }).int({ error: 'expected a whole number of releases, at least 2' }).min(2, { error: 'expected a whole number of releases, at least 2' }).default(5),
     'keep-idle-color': z.enum(['stopped', 'running'], { error: 'expected "stopped" or "running"' }).default('stopped'),
-  })
+  }, { error: 'expected a map of environment settings (hosts, app-dir, ...)' })
   .superRefine((env, ctx) => {
     const seen = new Map<string, number>();
     env.hosts.forEach((h, i) => {
@@ -150,7 +151,11 @@ const environment = z
       else seen.set(key, i);
     });
     if (!env.services.includes(env['web-service']))
-      ctx.addIssue({ code: 'custom', path: ['web-service'], message: `expected one of services (${env.services.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['web-service'],
+        message: `"${env['web-service']}" is not one of services (${env.services.join(', ')}); add it to services or set web-service to the service nginx routes to`,
+      });
     for (const [i, s] of env['singleton-services'].entries()) {
       if (env.services.includes(s)) ctx.addIssue({ code: 'custom', path: ['singleton-services', i], message: `"${s}" is also in services; a service is either replaced on every host or a singleton` });
       if (s === env['proxy-service']) ctx.addIssue({ code: 'custom', path: ['singleton-services', i], message: 'the proxy service cannot be a singleton' });
@@ -168,11 +173,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       server: z.string({ error: 'expected a registry host[:port]' }).regex(/^[A-Za-z0-9.-]+(?::\d{1,5})?$/, { error: 'expected a registry host[:port]' }),
       username: z.string({ error: 'expected a user name' }).min(1, { error: 'expected a user name' }).regex(/^[^\s:]+$/, { error: 'expected a user name without spaces or ":"' }),
-    })
+    }, { error: 'expected a map with server and username' })
     .optional(),
   environments: z
     .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected an environment name of letters, digits, "_", "." or "-"' }), environment, { error: 'expected a map of environments' })
     .refine((e) => Object.keys(e).length > 0, { error: 'expected at least one environment' }),
-});
+}, { error: 'expected a map with app, image and environments' });
 
 export type RawConfig = z.output<typeof configSchema>;
