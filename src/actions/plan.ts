@@ -12,9 +12,23 @@ async function main(): Promise<void> {
   const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
   const names = Object.keys(config.environments);
   core.info(`${file} is valid: app ${config.app}, ${names.length} environment(s): ${names.join(', ')}`);
+  for (const env of Object.values(config.environments)) logEnvironment(env);
   core.setOutput('environments', JSON.stringify(names));
   core.setOutput('config', JSON.stringify(config));
   await writePlanSummary(config, file);
+}
+
+/** The plan in the log, one group per environment: the same facts as the summary, as plain lines. */
+function logEnvironment(env: Environment): void {
+  const batches = hostBatches(env.hosts, env.batchSize);
+  const primary = primaryHost(env);
+  core.startGroup(`Plan for ${env.name}: ${env.hosts.length} host(s), ${env.strategy}, ${batches.length} batch(es)`);
+  core.info(`hosts: ${env.hosts.map((h) => `${h.user}@${h.id}`).join(', ')}${env.ssh.proxyJump ? ` (via ${env.ssh.proxyJump})` : ''}`);
+  batches.forEach((batch, i) => core.info(`batch ${i + 1}: ${batch.map((h) => h.id).join(', ')}`));
+  core.info(`strategy: ${env.strategy}; roll back when more than ${env.maxFailedHosts} host(s) fail`);
+  core.info(`migrations: ${env.migrate ? `${env.migrate.command} on ${primary.id}, before any host switches` : 'none'}`);
+  core.info(`health check: GET ${env.health.path} on port ${env.health.port} expects ${env.health.expectStatus} within ${formatDuration(env.health.timeoutMs)}`);
+  core.endGroup();
 }
 
 async function writePlanSummary(config: Config, file: string): Promise<void> {
