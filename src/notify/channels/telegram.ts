@@ -1,0 +1,40 @@
+import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
+import { escapeHtml, fitText, truncate } from '../text.js';
+import { type Channel, httpError, is2xx, isRecord, JSON_HEADERS, parseJson, snippet } from './channel.js';
+
+// sendMessage: 1-4096 characters after entity parsing; counting the markup too keeps us safely under.
+const TEXT_MAX = 4096;
+
+export function telegramHtml(m: Message): string {
+  const look = STATUS_LOOK[m.status];
+  const render = (text: string): string => {
+    const parts = [`<b>${look.emoji} ${escapeHtml(truncate(m.title, 256))}</b>`];
+    if (text) parts.push(escapeHtml(text));
+    parts.push(
+      facts(m)
+        .map((f) => `<b>${f.label}:</b> ${f.url ? `<a href="${escapeHtml(f.url)}">${escapeHtml(f.value)}</a>` : `<code>${escapeHtml(f.value)}</code>`}`)
+        .join('\n'),
+    );
+    if (m.hosts.length) parts.push(`<b>Hosts</b>\n${hostLines(m).map(escapeHtml).join('\n')}`);
+    return parts.join('\n\n');
+  };
+  return fitText(m.text, render, (s) => [...s].length, TEXT_MAX);
+}
+
+/** Bot API `sendMessage` in HTML parse mode; the base URL can point at a self-hosted Bot API server. */
+export const telegram: Channel<'telegram'> = {
+  name: 'telegram',
+  label: 'Telegram',
+  request(m, target) {
+    const body = { chat_id: target.chatId, text: telegramHtml(m), parse_mode: 'HTML', link_preview_options: { is_disabled: true } };
+    return { url: `${target.apiUrl.replace(/\/+$/, '')}/bot${target.token}/sendMessage`, headers: JSON_HEADERS, body: JSON.stringify(body) };
+  },
+  verdict(reply) {
+    const body = parseJson(reply.body);
+    if (isRecord(body) && body.ok === true && is2xx(reply.status)) return { delivered: true };
+    if (isRecord(body) && body.ok === false) {
+      return { delivered: false, error: `${String(body.error_code ?? reply.status)}: ${snippet(String(body.description ?? ''))}` };
+    }
+    return is2xx(reply.status) ? { delivered: false, error: `unexpected answer: ${snippet(reply.body)}` } : httpError(reply);
+  },
+};
