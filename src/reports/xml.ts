@@ -1,0 +1,50 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ReportError, stripBom } from './report-error.js';
+
+/**
+ * Parses an XML report after validating it, so a truncated or corrupt file is an error naming the
+ * file and the line, never a partial result. Attributes keep their names; elements listed in
+ * `arrays` are always arrays.
+ */
+export function parseXml(text: string, source: string, format: string, arrays: readonly string[]): Record<string, unknown> {
+  const xml = stripBom(text);
+  if (xml.trim() === '') throw new ReportError(source, format, 'the file is empty');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new ReportError(source, format, `XML error at line ${line}, column ${col}: ${msg}`);
+  }
+  const wanted = new Set(arrays);
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
+    processEntities: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    textNodeName: '#text',
+    isArray: (name) => wanted.has(name),
+  });
+  return parser.parse(xml) as Record<string, unknown>;
+}
+
+export type XmlNode = Record<string, unknown>;
+
+export function children(node: unknown, name: string): XmlNode[] {
+  if (typeof node !== 'object' || node === null) return [];
+  const value = (node as XmlNode)[name];
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'object' && v !== null ? (v as XmlNode) : { '#text': String(v) }));
+}
+
+export function attr(node: XmlNode, name: string): string | undefined {
+  const v = node[name];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+export function text(node: XmlNode): string {
+  const v = node['#text'];
+  return typeof v === 'string' ? v : '';
+}

@@ -1,0 +1,70 @@
+/**
+ * What each tool is run with, as argv arrays (no I/O here). `runner` decides the prefix: `uv run`
+ * for the project's own tools (ruff, mypy, pytest come from its dev dependencies), `uv tool run` for
+ * scanners that need not be dependencies (bandit, pip-audit), or the bare command when the tools are
+ * already on PATH (`tool-runner: path`).
+ */
+export type Runner = { kind: 'uv'; uv: string } | { kind: 'path' };
+
+export type Argv = [string, ...string[]];
+
+export function projectTool(runner: Runner, tool: string, args: string[]): Argv {
+  return runner.kind === 'uv' ? [runner.uv, 'run', tool, ...args] : [tool, ...args];
+}
+
+export function standaloneTool(runner: Runner, tool: string, args: string[]): Argv {
+  return runner.kind === 'uv' ? [runner.uv, 'tool', 'run', tool, ...args] : [tool, ...args];
+}
+
+export function ruffCommand(runner: Runner): Argv {
+  return projectTool(runner, 'ruff', ['check', '--output-format', 'json', '--exit-zero', '.']);
+}
+
+export function mypyVersionCommand(runner: Runner): Argv {
+  return projectTool(runner, 'mypy', ['--version']);
+}
+
+/** `-O json` exists from mypy 1.11; older versions get the text format with columns and ends. */
+export function mypyCommand(runner: Runner, paths: string[], json: boolean): Argv {
+  const format = json ? ['-O', 'json'] : ['--show-column-numbers', '--show-error-end', '--no-pretty', '--no-error-summary'];
+  return projectTool(runner, 'mypy', [...format, ...paths]);
+}
+
+export function mypySupportsJson(versionOutput: string): boolean {
+  const m = /mypy (\d+)\.(\d+)/.exec(versionOutput);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 1 || (major === 1 && minor >= 11);
+}
+
+export function pytestCommand(runner: Runner, junitFile: string, coverageFile: string, args: string[]): Argv {
+  const cov = args.some((a) => a === '--cov' || a.startsWith('--cov=')) ? [] : ['--cov'];
+  return projectTool(runner, 'pytest', [`--junitxml=${junitFile}`, ...cov, `--cov-report=xml:${coverageFile}`, ...args]);
+}
+
+export function banditCommand(runner: Runner, paths: string[], outFile: string): Argv {
+  return standaloneTool(runner, 'bandit', ['-r', ...paths, '-f', 'json', '-o', outFile, '-q', '-x', '.venv,.git,node_modules']);
+}
+
+export function pipAuditCommand(runner: Runner, outFile: string, requirements?: string): Argv {
+  return standaloneTool(runner, 'pip-audit', ['-f', 'json', '-o', outFile, ...(requirements ? ['-r', requirements] : [])]);
+}
+
+/** Dependencies of a uv project as a requirements file for pip-audit. */
+export function uvExportCommand(uv: string, outFile: string): Argv {
+  return [uv, 'export', '--format', 'requirements-txt', '--no-hashes', '--no-emit-project', '-o', outFile];
+}
+
+export interface TrivyScan {
+  imageRef?: string;
+  scanPath?: string;
+  outFile: string;
+  cacheDir: string;
+}
+
+/** One JSON run holds everything; SARIF, counts and the gate are derived from it (never `--exit-code`). */
+export function trivyCommand(trivy: string, scan: TrivyScan): Argv {
+  const common = ['--format', 'json', '--output', scan.outFile, '--exit-code', '0', '--cache-dir', scan.cacheDir, '--db-repository', 'public.ecr.aws/aquasecurity/trivy-db,ghcr.io/aquasecurity/trivy-db', '--java-db-repository', 'public.ecr.aws/aquasecurity/trivy-java-db,ghcr.io/aquasecurity/trivy-java-db'];
+  if (scan.imageRef) return [trivy, 'image', ...common, '--scanners', 'vuln,secret', scan.imageRef];
+  return [trivy, 'fs', ...common, '--scanners', 'vuln,secret,misconfig', scan.scanPath ?? '.'];
+}
