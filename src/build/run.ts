@@ -115,7 +115,7 @@ export async function buildImage(request: BuildRequest, hooks: BuildHooks = {}):
     const { digest } = parseMetadata(readFileSync(metadataFile, 'utf8'));
     const tags = request.tags.map((t) => t.tag);
     const imageRef = request.push ? `${request.image.name}@${digest}` : `${request.image.name}:${tags[0]}`;
-    const size = await measure(docker, env, secrets, imageRef, request.push);
+    const size = await measure(docker, env, secrets, imageRef, request.push, tags[0]);
     return {
       digest,
       imageRef,
@@ -152,7 +152,14 @@ async function login(docker: DockerExecutor, env: NodeJS.ProcessEnv, creds: Cred
 }
 
 /** The size is reported, never required: a registry that hides manifests only loses the summary line. */
-async function measure(docker: DockerExecutor, env: NodeJS.ProcessEnv, secrets: string[], ref: string, pushed: boolean): Promise<ImageSize | undefined> {
+async function measure(
+  docker: DockerExecutor,
+  env: NodeJS.ProcessEnv,
+  secrets: string[],
+  ref: string,
+  pushed: boolean,
+  firstTag = '',
+): Promise<ImageSize | undefined> {
   try {
     if (!pushed) {
       const r = await docker(imageSizeCommand(ref), { env, secrets });
@@ -165,7 +172,15 @@ async function measure(docker: DockerExecutor, env: NodeJS.ProcessEnv, secrets: 
       if (out.code !== 0) throw new Error(lastErrorLine(out.stderr));
       return parseManifest(out.stdout);
     };
-    const top = await raw(ref);
+    let top;
+    try {
+      top = await raw(ref);
+    } catch (err) {
+      // imagetools cannot reach a plain-HTTP registry the engine trusts; the engine still has the image.
+      const local = await measure(docker, env, secrets, `${ref.slice(0, ref.lastIndexOf('@'))}:${firstTag}`, false);
+      if (local) return local;
+      throw err;
+    }
     if (top.kind === 'image') return { bytes: top.bytes, layers: top.layers, measure: 'compressed', platforms: [] };
     const repo = ref.slice(0, ref.lastIndexOf('@'));
     const platforms: ImageSize['platforms'] = [];
