@@ -1,0 +1,95 @@
+// scripts/readme-tables.mjs keeps each action's README tables in step with its action.yml, touching
+// nothing outside its markers; `--check` fails on drift. The last test checks this repository.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './workflows.js';
+
+const SCRIPT = join(ROOT, 'scripts', 'readme-tables.mjs');
+const run = (...args: string[]) => spawnSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8' });
+
+const LINT_YML = `name: parking-ci lint
+description: Run ruff and mypy.
+inputs:
+  ruff-report:
+    description: Path of a ruff report (a | b).
+    required: false
+  working-directory:
+    description: >-
+      Directory of the
+      Python project.
+    default: .
+  token:
+    description: A token.
+    required: true
+    default: \${{ github.token }}
+outputs:
+  errors:
+    description: Number of error findings.
+runs:
+  using: node24
+  main: ../dist/lint/index.js
+`;
+
+function checkout(): string {
+  const root = mkdtempSync(join(tmpdir(), 'parking-ci-readmes-'));
+  mkdirSync(join(root, 'lint'));
+  writeFileSync(join(root, 'lint', 'action.yml'), LINT_YML);
+  return root;
+}
+
+describe('scripts/readme-tables.mjs', () => {
+  test('creates a minimal README with both tables when there is none', () => {
+    const root = checkout();
+    expect(run('--root', root, '--check')).toMatchObject({ status: 1, stderr: expect.stringContaining('lint/README.md (missing)') });
+    expect(run('--root', root).status).toBe(0);
+    const readme = readFileSync(join(root, 'lint', 'README.md'), 'utf8');
+    expect(readme).toMatch(/^# parking-ci lint\n/);
+    expect(readme).toContain('- uses: org/parking-ci/lint@v1');
+    expect(readme).toContain('| `ruff-report` | no |  | Path of a ruff report (a \\| b). |');
+    expect(readme).toContain('| `working-directory` | no | `.` | Directory of the Python project. |');
+    expect(readme).toContain('| `token` | yes | `${{ github.token }}` | A token. |');
+    expect(readme).toContain('<!-- parking-ci:outputs -->\n| Output | Description |\n| --- | --- |\n| `errors` | Number of error findings. |\n<!-- /parking-ci:outputs -->');
+    expect(run('--root', root, '--check')).toMatchObject({ status: 0 });
+  });
+
+  test('rewrites only the text between the markers, and is idempotent', () => {
+    const root = checkout();
+    const before = '# lint\n\nHand-written intro.\n\n<!-- parking-ci:inputs -->\nstale\n<!-- /parking-ci:inputs -->\n\nBetween the tables.\n\n<!-- parking-ci:outputs -->\n<!-- /parking-ci:outputs -->\n\nFooter.\n';
+    writeFileSync(join(root, 'lint', 'README.md'), before);
+    expect(run('--root', root, '--check')).toMatchObject({ status: 1, stderr: expect.stringMatching(/^\s+lint\/README\.md$/m) });
+    run('--root', root);
+    const after = readFileSync(join(root, 'lint', 'README.md'), 'utf8');
+    const outside = (t: string) => t.replace(/<!-- parking-ci:(\w+) -->[\s\S]*?<!-- \/parking-ci:\1 -->/g, '<$1>');
+    expect(outside(after)).toBe(outside(before));
+    expect(after).not.toContain('stale');
+    run('--root', root);
+    expect(readFileSync(join(root, 'lint', 'README.md'), 'utf8')).toBe(after);
+  });
+
+  test('a README without markers keeps its text and gets the sections appended', () => {
+    const root = checkout();
+    writeFileSync(join(root, 'lint', 'README.md'), '# lint\n\nUsage notes.\n');
+    expect(run('--root', root, '--check').stderr).toContain('lint/README.md (no inputs/outputs markers)');
+    run('--root', root);
+    const after = readFileSync(join(root, 'lint', 'README.md'), 'utf8');
+    expect(after.startsWith('# lint\n\nUsage notes.\n')).toBe(true);
+    expect(after).toContain('## Inputs\n\n<!-- parking-ci:inputs -->');
+  });
+
+  test('an action.yml that is not YAML is named, and fails the run', () => {
+    const root = checkout();
+    writeFileSync(join(root, 'lint', 'action.yml'), 'description: a: b\n');
+    const r = run('--root', root, '--check');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cannot read lint/action.yml');
+    expect(existsSync(join(root, 'lint', 'README.md'))).toBe(false);
+  });
+
+  test('this repository: every action README matches its action.yml', () => {
+    const r = run('--check');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
