@@ -8,7 +8,8 @@
 // Only the text between the markers is ever rewritten:
 //   <!-- parking-ci:inputs -->  ... <!-- /parking-ci:inputs -->
 //   <!-- parking-ci:outputs --> ... <!-- /parking-ci:outputs -->
-// A README without markers gets the sections appended at its end; nothing before them changes.
+// A README without markers: the table under its `## Inputs` / `## Outputs` heading becomes the marked
+// section (only that table changes); without such a heading the sections are appended at the end.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -96,11 +97,39 @@ export function updateReadme(text, dir, metadata) {
     }
     result = result.slice(0, start) + block(section, t[section]) + result.slice(end + close(section).length);
   }
-  if (missing.length) {
-    const tail = missing.flatMap((s) => [heading(dir, s), '', block(s, t[s]), '']).join('\n');
+  const appended = [];
+  for (const section of missing) {
+    const adopted = adoptTable(result, section, block(section, t[section]));
+    if (adopted === undefined) appended.push(section);
+    else result = adopted;
+  }
+  if (appended.length) {
+    const tail = appended.flatMap((s) => [heading(dir, s), '', block(s, t[s]), '']).join('\n');
     result = `${result.replace(/\n*$/, '')}\n\n${tail}`;
   }
   return { text: result, missing };
+}
+
+/**
+ * A README written before the markers existed: under its `## Inputs` (or `## Outputs`) heading, the
+ * first table (or, without one, the spot right below the heading) becomes the marked section. Only
+ * that table is replaced; the heading and every other line stay as they are.
+ */
+function adoptTable(text, section, marked) {
+  const lines = text.split('\n');
+  const title = section === 'inputs' ? 'Inputs' : 'Outputs';
+  const at = lines.findIndex((l) => new RegExp(`^#{2,4}\\s+${title}\\b`, 'i').test(l));
+  if (at < 0) return undefined;
+  let first = at + 1;
+  while (first < lines.length && lines[first].trim() === '') first++;
+  if (first < lines.length && lines[first].startsWith('|')) {
+    let last = first;
+    while (last + 1 < lines.length && lines[last + 1].startsWith('|')) last++;
+    lines.splice(first, last - first + 1, marked);
+  } else {
+    lines.splice(at + 1, 0, '', marked);
+  }
+  return lines.join('\n');
 }
 
 export function run({ root, check }) {

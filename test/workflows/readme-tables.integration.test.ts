@@ -78,6 +78,19 @@ describe('scripts/readme-tables.mjs', () => {
     expect(after).toContain('## Inputs\n\n<!-- parking-ci:inputs -->');
   });
 
+  test('a hand-written table under "## Inputs" / "## Outputs" becomes the marked section; the rest stays', () => {
+    const root = checkout();
+    const before = '# lint\n\n## Inputs\n\n| Name | Description |\n| --- | --- |\n| `old` | gone |\n\nNotes on inputs.\n\n## Outputs\n\nNo table yet.\n';
+    writeFileSync(join(root, 'lint', 'README.md'), before);
+    run('--root', root);
+    const after = readFileSync(join(root, 'lint', 'README.md'), 'utf8');
+    expect(after).toMatch(/^# lint\n\n## Inputs\n\n<!-- parking-ci:inputs -->\n\| Input \| Required/);
+    expect(after).toContain('<!-- /parking-ci:inputs -->\n\nNotes on inputs.\n\n## Outputs\n\n<!-- parking-ci:outputs -->');
+    expect(after).toContain('<!-- /parking-ci:outputs -->\n\nNo table yet.\n');
+    expect(after).not.toContain('`old`');
+    expect(run('--root', root, '--check').status).toBe(0);
+  });
+
   test('an action.yml that is not YAML is named, and fails the run', () => {
     const root = checkout();
     writeFileSync(join(root, 'lint', 'action.yml'), 'description: a: b\n');
