@@ -4,6 +4,8 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testEnvironment: 'node',
+  // fixtures include ruff's insta .snap files, which jest would take for its own obsolete snapshots
+  modulePathIgnorePatterns: ['<rootDir>/test/fixtures/', '<rootDir>/test/.*/fixtures/', '<rootDir>/dist/', '<rootDir>/lib/'],
 };
 
 export default {

@@ -1,6 +1,4 @@
-import { UserError } from '../errors.js';
+import { runMain, runPost } from '../deploy/action.js';
 import { runAction } from '../github/action.js';
 
-await runAction(async () => {
-  throw new UserError('the deploy action is not yet available in this version of parking-ci');
-});
+await runAction(() => runMain('deploy'), runPost);

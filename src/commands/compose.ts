@@ -1,0 +1,114 @@
+import { stringify } from 'yaml';
+import type { Environment } from '../config/types.js';
+import { raw, type Argv, type Script } from './shell.js';
+import { statePaths } from './paths.js';
+
+/** How the host runs compose: the v2 plugin or the standalone v2 binary. */
+export type ComposeFlavor = 'plugin' | 'standalone';
+
+export interface ComposeTarget {
+  app: string;
+  env: Environment;
+  flavor: ComposeFlavor;
+  /** The override pinning the app services' image; none to use the compose file as it is. */
+  override?: string;
+}
+
+export function compose(t: ComposeTarget, ...args: Argv): Argv {
+  const paths = statePaths(t.env);
+  return [
+    ...(t.flavor === 'plugin' ? ['docker', 'compose'] : ['docker-compose']),
+    '--project-name', t.app,
+    '--project-directory', t.env.appDir,
+    '-f', paths.composeFile,
+    ...(t.override ? ['-f', t.override] : []),
+    ...args,
+  ];
+}
+
+/** The override file's text: every app service (and singleton) runs `imageRef`. */
+export function overrideYaml(env: Environment, imageRef: string, extraServices: Record<string, unknown> = {}): string {
+  const services: Record<string, unknown> = {};
+  for (const name of [...env.services, ...env.singletonServices]) services[name] = { image: imageRef };
+  return `# Written by parking-ci: pins the app services to one release.\n${stringify({ services: { ...services, ...extraServices } })}`;
+}
+
+/** Writes a file atomically (temp + rename), creating its directory. */
+export function writeFileScript(path: string, content: string): Script {
+  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+  return [
+    ['mkdir', '-p', dir],
+    ['printf', '%s', content, raw('>'), `${path}.tmp`],
+    ['mv', '-f', `${path}.tmp`, path],
+  ];
+}
+
+/** Compose labels select the project's containers of one service. */
+export function psService(app: string, service: string): Argv {
+  return [
+    'docker', 'ps', '-q', '--no-trunc',
+    '--filter', `label=com.docker.compose.project=${app}`,
+    '--filter', `label=com.docker.compose.service=${service}`,
+  ];
+}
+
+export const CONTAINER_FORMAT =
+  '{{.Id}}\t{{index .Config.Labels "com.docker.compose.service"}}\t{{.Config.Image}}\t{{.State.Status}}\t{{.Image}}\t{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}\t{{.State.StartedAt}}';
+
+export interface ContainerInfo {
+  id: string;
+  service: string;
+  image: string;
+  state: string;
+  imageId: string;
+  networks: Record<string, string>;
+  startedAt: string;
+}
+
+export function parseContainers(text: string): ContainerInfo[] {
+  return text
+    .split('\n')
+    .filter((l) => l.includes('\t'))
+    .map((line) => {
+      const [id = '', service = '', image = '', state = '', imageId = '', nets = '', startedAt = ''] = line.split('\t');
+      const networks: Record<string, string> = {};
+      for (const pair of nets.trim().split(/\s+/).filter(Boolean)) {
+        const at = pair.lastIndexOf('=');
+        networks[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      return { id, service, image, state, imageId, networks, startedAt };
+    });
+}
+
+/**
+ * Starts `count` new containers of a service beside the running ones (the old keep serving), and
+ * prints the new containers' lines in CONTAINER_FORMAT after `### new`.
+ */
+export function startBesideScript(t: ComposeTarget, service: string, oldCount: number, count: number): Script {
+  return [
+    ['cd', t.env.appDir],
+    [raw('before=$('), ...psService(t.app, service), raw('| sort)')],
+    compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--pull', 'never', '--scale', `${service}=${oldCount + count}`, service),
+    [raw('after=$('), ...psService(t.app, service), raw('| sort)')],
+    ['echo', '### new'],
+    [raw('new=$(comm -13 <(printf "%s\\n" "$before") <(printf "%s\\n" "$after") | grep . || true)')],
+    [raw('if [ -n "$new" ]; then docker inspect --format'), CONTAINER_FORMAT, raw('$new; fi')],
+  ];
+}
+
+/** Stops and removes containers by id (compose 2.26 would pick the newest to remove on scale-down). */
+export function removeContainersScript(ids: string[], stopTimeoutSec: number): Script {
+  if (!ids.length) return [];
+  return [
+    ['docker', 'stop', '--time', String(stopTimeoutSec), ...ids, raw('>/dev/null')],
+    ['docker', 'rm', '--force', ...ids, raw('>/dev/null')],
+  ];
+}
+
+/** Starts a service from scratch (singletons, after the old one stopped). */
+export function startServiceScript(t: ComposeTarget, service: string): Script {
+  return [
+    ['cd', t.env.appDir],
+    compose(t, 'up', '--detach', '--no-deps', '--pull', 'never', '--force-recreate', service),
+  ];
+}

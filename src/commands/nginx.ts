@@ -1,0 +1,41 @@
+import type { Environment } from '../config/types.js';
+import { writeFileScript } from './compose.js';
+import { statePaths } from './paths.js';
+import { raw, type Script } from './shell.js';
+
+/** The managed upstream file: one `upstream <name> { ... }` block with the given backends. */
+export function upstreamConfig(name: string, servers: string[], note = ''): string {
+  const lines = [
+    '# Managed by parking-ci: rewritten on every deploy and rollback. Do not edit.',
+    ...(note ? [`# ${note.replace(/[\r\n]/g, ' ')}`] : []),
+    `upstream ${name} {`,
+    ...servers.map((s) => `    server ${s} max_fails=0;`),
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Backends listed in an upstream file we wrote (address:port). */
+export function parseUpstreamServers(text: string): string[] {
+  return [...text.matchAll(/^\s*server\s+([^\s;]+)/gm)].map((m) => m[1]!);
+}
+
+/**
+ * Points nginx at new backends: write the file atomically, `nginx -t` (restoring the previous file if
+ * the test fails), reload, and give the new workers a moment to take over before anything stops.
+ */
+export function switchUpstreamScript(env: Environment, proxyContainer: string, content: string): Script {
+  const file = statePaths(env).upstream;
+  return [
+    [raw('cp -p'), file, `${file}.previous`, raw('2>/dev/null || true')],
+    ...writeFileScript(file, content),
+    [raw('if ! out=$(docker exec'), proxyContainer, 'nginx', '-t', raw('2>&1); then')],
+    [raw('  if [ -f'), `${file}.previous`, raw(']; then mv -f'), `${file}.previous`, file, raw('; fi')],
+    [raw('  echo "nginx -t rejected the new upstream file (previous file restored):"; echo "$out"; exit 4')],
+    [raw('fi')],
+    ['docker', 'exec', proxyContainer, 'nginx', '-s', 'reload'],
+    // reload is asynchronous: let the new workers start before old backends can go away
+    ['sleep', '1'],
+  ];
+}

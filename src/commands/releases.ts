@@ -1,0 +1,85 @@
+import type { Environment } from '../config/types.js';
+import { statePaths } from './paths.js';
+import { raw, type Script } from './shell.js';
+
+/** One line of `releases.jsonl` (spec §3). */
+export interface Release {
+  version: string;
+  image: string;
+  digest: string;
+  status: 'deployed' | 'rolled-back' | 'failed';
+  at: string;
+  'git-sha': string;
+  actor: string;
+  'run-url': string;
+  color?: 'blue' | 'green';
+  /** What the run did: deploy or rollback. */
+  action?: 'deploy' | 'rollback';
+}
+
+export function parseReleases(text: string): Release[] {
+  const releases: Release[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as Release;
+      if (r && typeof r.version === 'string' && typeof r.status === 'string') releases.push(r);
+    } catch {
+      // a torn last line (disk full, killed mid-write) must not hide the history before it
+    }
+  }
+  return releases;
+}
+
+/** The current release: the newest line with status `deployed`. */
+export function currentRelease(history: Release[]): Release | undefined {
+  return history.findLast((r) => r.status === 'deployed');
+}
+
+/** Versions marked rolled-back or failed after their last deployment are not rollback targets. */
+function badVersions(history: Release[]): Set<string> {
+  const bad = new Set<string>();
+  for (const r of history) {
+    if (r.status === 'deployed') bad.delete(r.version);
+    else bad.add(r.version);
+  }
+  return bad;
+}
+
+/** The release before the current one, skipping releases marked rolled-back or failed. */
+export function previousRelease(history: Release[]): Release | undefined {
+  const current = currentRelease(history);
+  if (!current) return undefined;
+  const bad = badVersions(history);
+  return history.findLast((r) => r.status === 'deployed' && r.version !== current.version && !bad.has(r.version));
+}
+
+/** The newest deployed line of a version. */
+export function findRelease(history: Release[], version: string): Release | undefined {
+  return history.findLast((r) => r.status === 'deployed' && r.version === version);
+}
+
+/** Images of the last `keep` distinct deployed releases stay; the others may go. */
+export function releasesToPrune(history: Release[], keep: number, inUse: string[]): string[] {
+  const kept: string[] = [];
+  const all: string[] = [];
+  for (const r of [...history].reverse()) {
+    if (r.status !== 'deployed') continue;
+    if (!all.includes(r.image)) all.push(r.image);
+    if (!kept.includes(r.image) && kept.length < keep) kept.push(r.image);
+  }
+  return all.filter((image) => !kept.includes(image) && !inUse.includes(image));
+}
+
+export function appendReleasesScript(env: Environment, releases: Release[]): Script {
+  const file = statePaths(env).releases;
+  return [
+    ['mkdir', '-p', statePaths(env).dir],
+    ...releases.map((r) => ['printf', '%s\\n', JSON.stringify(r), raw('>>'), file]),
+  ];
+}
+
+export function removeImagesScript(images: string[]): Script {
+  if (!images.length) return [];
+  return [['docker', 'image', 'rm', ...images, raw('>/dev/null 2>&1 || true')]];
+}

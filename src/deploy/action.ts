@@ -1,0 +1,208 @@
+import * as core from '@actions/core';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_CONFIG_PATH, loadConfig, selectEnvironment } from '../config/load.js';
+import { isHostname } from '../config/schema.js';
+import type { Config, Environment, Host } from '../config/types.js';
+import { parseUpstreamServers } from '../commands/nginx.js';
+import { removeContainersScript, CONTAINER_FORMAT, parseContainers } from '../commands/compose.js';
+import { statePaths } from '../commands/paths.js';
+import { raw } from '../commands/shell.js';
+import { unlockScript } from '../commands/host.js';
+import { UserError, errorMessage } from '../errors.js';
+import { DeploymentRecord } from '../github/deployments.js';
+import { booleanInput, optionalInput, requiredInput, secretInput, validInput } from '../github/inputs.js';
+import { DryRunExecutor } from '../remote/dry-run.js';
+import type { Executor } from '../remote/executor.js';
+import { hasKnownHost, knownHostsEntries } from '../remote/known-hosts.js';
+import { SshExecutor, writeSshFiles } from '../remote/ssh.js';
+import { Deployment, sharedNetworkAddress } from './run.js';
+import { setRunOutputs, writeRunSummary } from './summary.js';
+import type { Logger, RunRequest } from './types.js';
+
+const VERSION = z.string().regex(/^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/, {
+  error: 'expected an image tag ([A-Za-z0-9_.-], at most 128) or a sha256:<64 hex> digest',
+});
+const STRATEGY = z.enum(['rolling', 'blue-green'], { error: 'expected "rolling" or "blue-green"' }).optional();
+
+export const logger: Logger = {
+  info: (l) => core.info(l),
+  warning: (l) => core.warning(l),
+  group: (title, fn) => core.group(title, fn),
+};
+
+interface Prepared {
+  config: Config;
+  env: Environment;
+  request: Omit<RunRequest, 'executor' | 'log'>;
+  dryRun: boolean;
+  privateKey: string;
+  knownHosts: string;
+  githubToken?: string;
+}
+
+/** Reads and validates every input and the config file; nothing remote happens before this passes. */
+async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
+  // Secrets first, so that nothing logged later can show them.
+  const privateKey = secretInput('ssh-private-key');
+  const registryPassword = secretInput('registry-password');
+  const githubToken = secretInput('github-token');
+  if (!privateKey) throw new UserError('input "ssh-private-key" is required: the private key of the deploy user (store it as a secret)');
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(privateKey))
+    throw new UserError('input "ssh-private-key" does not look like a private key (expected the whole "-----BEGIN ... PRIVATE KEY-----" block)');
+  const knownHosts = requiredInput('known-hosts', 'known_hosts lines for every host (run `ssh-keyscan HOST` on a trusted machine and store the output as a secret)');
+  if (!knownHostsEntries(knownHosts).length) throw new UserError('input "known-hosts" holds no known_hosts line ("host key-type base64-key")');
+
+  const file = optionalInput('config') ?? DEFAULT_CONFIG_PATH;
+  const envName = validInput('environment', z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected an environment name' }), optionalInput('environment') ?? 'production');
+  const version =
+    kind === 'deploy'
+      ? validInput('version', VERSION, requiredInput('version', 'the image tag or sha256 digest to deploy'))
+      : validInput('to', z.union([z.enum(['previous', 'list']), VERSION], { error: 'expected "previous", "list" or a version from the release history' }), optionalInput('to') ?? 'previous');
+  const strategyInput = validInput('strategy', STRATEGY);
+  const dryRun = booleanInput('dry-run');
+
+  const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
+  const env = selectEnvironment(config, envName, file);
+  if (registryPassword && !config.registry) core.warning('registry-password is set but the config has no `registry`; hosts pull without logging in');
+  if (config.registry && !registryPassword && kind === 'deploy') core.warning(`the config names registry ${config.registry.server} but registry-password is empty; hosts pull with the credentials they already have`);
+
+  // Every host and jump host must be in known-hosts: an unknown host stops here, before any connection.
+  const jumps = (env.ssh.proxyJump ?? '').split(',').filter(Boolean).map(parseJump);
+  const missing = [...env.hosts, ...jumps].filter((h) => !hasKnownHost(knownHosts, h.host, h.port));
+  if (missing.length && !dryRun) {
+    throw new UserError(
+      `known-hosts has no line for ${missing.map((h) => h.id).join(', ')}; nothing was run. Get the line with \`ssh-keyscan -p PORT HOST\` from a trusted machine, check the fingerprint, and add it to the known-hosts secret`,
+    );
+  }
+
+  const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : '';
+  return {
+    config,
+    env,
+    dryRun,
+    privateKey,
+    knownHosts,
+    ...(githubToken ? { githubToken } : {}),
+    request: {
+      kind,
+      config,
+      env,
+      strategy: strategyInput ?? env.strategy,
+      version,
+      ...(registryPassword ? { registryPassword } : {}),
+      identity: {
+        actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'unknown',
+        runUrl,
+        gitSha: process.env.GITHUB_SHA ?? '',
+        owner: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${randomBytes(6).toString('hex')}`,
+      },
+    },
+  };
+}
+
+function parseJump(hop: string): Host {
+  const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop)!;
+  const port = m[3] ? Number(m[3]) : 22;
+  if (!isHostname(m[2]!)) throw new UserError(`proxy-jump: "${hop}" is not a valid host`);
+  return { id: port === 22 ? m[2]! : `${m[2]}:${port}`, host: m[2]!, port, user: m[1] ?? 'root' };
+}
+
+function sshExecutor(p: Prepared): { executor: Executor; dir?: string } {
+  if (p.dryRun) return { executor: new DryRunExecutor((t) => core.info(t)) };
+  const files = writeSshFiles(process.env.RUNNER_TEMP || tmpdir(), p.privateKey, p.knownHosts);
+  core.saveState('ssh-dir', files.dir);
+  return {
+    dir: files.dir,
+    executor: new SshExecutor({
+      keyFile: files.keyFile,
+      knownHostsFile: files.knownHostsFile,
+      workDir: files.dir,
+      ...(p.env.ssh.proxyJump ? { proxyJump: p.env.ssh.proxyJump } : {}),
+      log: (l) => core.info(l),
+    }),
+  };
+}
+
+export async function runMain(kind: 'deploy' | 'rollback'): Promise<void> {
+  const p = await prepare(kind);
+  const { executor, dir } = sshExecutor(p);
+  core.saveState('config', optionalInput('config') ?? DEFAULT_CONFIG_PATH);
+  core.saveState('environment', p.env.name);
+  core.saveState('owner', p.request.identity.owner);
+
+  // Cancellation: stop starting host work; the post step releases what is left.
+  const abort = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (core.warning(`received ${signal}: finishing the host step in progress, then stopping`), abort.abort()));
+
+  const listOnly = kind === 'rollback' && p.request.version === 'list';
+  const record = p.dryRun || listOnly ? undefined : await DeploymentRecord.start(p.githubToken, p.env.name, p.env.url, `${kind} ${p.request.version} to ${p.env.name}`, { app: p.config.app, version: p.request.version });
+  core.info(`${kind} ${p.request.version} to ${p.env.name}: ${p.env.hosts.length} host(s), strategy ${p.request.strategy}${p.dryRun ? ' (dry run: nothing is changed)' : ''}`);
+
+  const deployment = new Deployment({ ...p.request, executor, log: logger, signal: abort.signal, onLocked: (ids) => core.saveState('locked-hosts', JSON.stringify(ids)) });
+  const result = await deployment.run();
+  core.saveState('finished', 'true');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+
+  setRunOutputs(result);
+  await writeRunSummary(p.request, result, p.dryRun);
+  await record?.status(result.status === 'deployed' ? 'success' : 'failure', result.status === 'deployed' ? `${result.version} deployed` : (result.error ?? result.status).slice(0, 140));
+  if (result.status !== 'deployed') throw new UserError(result.error ?? `${kind} ${result.status}`);
+  if (listOnly) core.info('Release histories are in the step summary.');
+}
+
+/**
+ * The post step: when the main step did not finish (cancelled, killed), release the locks it held
+ * and remove new containers that never took traffic; always remove the key file.
+ */
+export async function runPost(): Promise<void> {
+  const dir = core.getState('ssh-dir');
+  try {
+    const locked = JSON.parse(core.getState('locked-hosts') || '[]') as string[];
+    if (core.getState('finished') === 'true' || !locked.length || !dir) return;
+    core.warning(`the ${process.env.GITHUB_ACTION ?? 'deploy'} step did not finish: releasing the lock on ${locked.join(', ')}`);
+    const file = core.getState('config') || DEFAULT_CONFIG_PATH;
+    const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
+    const env = selectEnvironment(config, core.getState('environment') || 'production', file);
+    const executor = new SshExecutor({ keyFile: `${dir}/id`, knownHostsFile: `${dir}/known_hosts`, workDir: dir, ...(env.ssh.proxyJump ? { proxyJump: env.ssh.proxyJump } : {}) });
+    const owner = core.getState('owner');
+    await Promise.all(
+      env.hosts.filter((h) => locked.includes(h.id)).map(async (host) => {
+        try {
+          await executor.connect(host);
+          await cleanUpHost(executor, config, env, host);
+          const r = await executor.run(host, unlockScript(env, owner), { label: 'release the deploy lock', timeoutMs: 60_000 });
+          core.info(`${host.id}: lock ${r.stdout.trim() === 'released' ? 'released' : 'was not ours any more'}`);
+        } catch (err) {
+          core.warning(`${host.id}: post step could not clean up: ${errorMessage(err)}; remove ${statePaths(env).lock} by hand once no deploy runs`);
+        } finally {
+          await executor.close(host);
+        }
+      }),
+    );
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes web containers that nginx does not route to (started by the interrupted run, never switched). */
+async function cleanUpHost(executor: Executor, config: Config, env: Environment, host: Host): Promise<void> {
+  const r = await executor.run(host, [['cat', statePaths(env).upstream], ['echo', '### containers'], ['docker', 'ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${config.app}`, raw('| xargs -r docker inspect --format'), CONTAINER_FORMAT]], { label: 'read the upstream', timeoutMs: 60_000 });
+  if (r.code !== 0) return;
+  const [upstream = '', containersText = ''] = r.stdout.split('### containers\n');
+  const servers = parseUpstreamServers(upstream);
+  const containers = parseContainers(containersText);
+  const proxy = containers.find((c) => c.service === env.proxyService);
+  if (!proxy || !servers.length) return;
+  const web = containers.filter((c) => c.service === env.webService);
+  const routed = web.filter((c) => servers.includes(`${sharedNetworkAddress(c, proxy)}:${env.health.port}`));
+  const strays = web.filter((c) => !routed.includes(c));
+  if (routed.length && strays.length) {
+    await executor.run(host, removeContainersScript(strays.map((c) => c.id), 10), { label: 'remove containers that never took traffic', timeoutMs: 120_000 });
+    core.info(`${host.id}: removed ${strays.length} container(s) that never took traffic`);
+  }
+}
