@@ -41,14 +41,14 @@ export function inputsTable(inputs = {}) {
     const hasDefault = spec?.default !== undefined && spec?.default !== null && spec?.default !== '';
     return `| \`${name}\` | ${required} | ${hasDefault ? code(spec.default) : ''} | ${cell(spec?.description)} |`;
   });
-  return ['| Input | Required | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| Name | Required | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 export function outputsTable(outputs = {}) {
   const entries = Object.entries(outputs ?? {});
   if (entries.length === 0) return 'This action has no outputs.';
   const rows = entries.map(([name, spec]) => `| \`${name}\` | ${cell(spec?.description)} |`);
-  return ['| Output | Description |', '| --- | --- |', ...rows].join('\n');
+  return ['| Name | Description |', '| --- | --- |', ...rows].join('\n');
 }
 
 function tables(metadata) {

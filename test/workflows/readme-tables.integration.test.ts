@@ -50,7 +50,7 @@ describe('scripts/readme-tables.mjs', () => {
     expect(readme).toContain('| `ruff-report` | no |  | Path of a ruff report (a \\| b). |');
     expect(readme).toContain('| `working-directory` | no | `.` | Directory of the Python project. |');
     expect(readme).toContain('| `token` | yes | `${{ github.token }}` | A token. |');
-    expect(readme).toContain('<!-- parking-ci:outputs -->\n| Output | Description |\n| --- | --- |\n| `errors` | Number of error findings. |\n<!-- /parking-ci:outputs -->');
+    expect(readme).toContain('<!-- parking-ci:outputs -->\n| Name | Description |\n| --- | --- |\n| `errors` | Number of error findings. |\n<!-- /parking-ci:outputs -->');
     expect(run('--root', root, '--check')).toMatchObject({ status: 0 });
   });
 
@@ -84,7 +84,7 @@ describe('scripts/readme-tables.mjs', () => {
     writeFileSync(join(root, 'lint', 'README.md'), before);
     run('--root', root);
     const after = readFileSync(join(root, 'lint', 'README.md'), 'utf8');
-    expect(after).toMatch(/^# lint\n\n## Inputs\n\n<!-- parking-ci:inputs -->\n\| Input \| Required/);
+    expect(after).toMatch(/^# lint\n\n## Inputs\n\n<!-- parking-ci:inputs -->\n\| Name \| Required/);
     expect(after).toContain('<!-- /parking-ci:inputs -->\n\nNotes on inputs.\n\n## Outputs\n\n<!-- parking-ci:outputs -->');
     expect(after).toContain('<!-- /parking-ci:outputs -->\n\nNo table yet.\n');
     expect(after).not.toContain('`old`');
