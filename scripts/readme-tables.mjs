@@ -19,11 +19,14 @@ const SECTIONS = ['inputs', 'outputs'];
 const open = (section) => `<!-- parking-ci:${section} -->`;
 const close = (section) => `<!-- /parking-ci:${section} -->`;
 
-/** Table cells are one line; a `|` would end the cell. */
+/** Table cells are one line; a `|` would end the cell and `<context>` would render as an HTML tag. */
 function cell(text) {
   return String(text ?? '')
     .replace(/\s+/g, ' ')
     .trim()
+    .replace(/&(?![a-z]+;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|');
 }
 
@@ -148,6 +151,9 @@ export function run({ root, check }) {
     }
     const readme = join(root, dir, 'README.md');
     const before = existsSync(readme) ? readFileSync(readme, 'utf8') : undefined;
+    // The root README is the suite's front page, not a stub to generate: it gets the plan action's
+    // tables only once it exists.
+    if (dir === '.' && before === undefined) continue;
     const { text, missing } = updateReadme(before, dir, metadata);
     if (text === before) continue;
     const name = relative(root, readme);

@@ -13,7 +13,7 @@ const LINT_YML = `name: parking-ci lint
 description: Run ruff and mypy.
 inputs:
   ruff-report:
-    description: Path of a ruff report (a | b).
+    description: Path of a ruff report (a | b, <path>).
     required: false
   working-directory:
     description: >-
@@ -47,7 +47,7 @@ describe('scripts/readme-tables.mjs', () => {
     const readme = readFileSync(join(root, 'lint', 'README.md'), 'utf8');
     expect(readme).toMatch(/^# parking-ci lint\n/);
     expect(readme).toContain('- uses: org/parking-ci/lint@v1');
-    expect(readme).toContain('| `ruff-report` | no |  | Path of a ruff report (a \\| b). |');
+    expect(readme).toContain('| `ruff-report` | no |  | Path of a ruff report (a \\| b, &lt;path&gt;). |');
     expect(readme).toContain('| `working-directory` | no | `.` | Directory of the Python project. |');
     expect(readme).toContain('| `token` | yes | `${{ github.token }}` | A token. |');
     expect(readme).toContain('<!-- parking-ci:outputs -->\n| Name | Description |\n| --- | --- |\n| `errors` | Number of error findings. |\n<!-- /parking-ci:outputs -->');
