@@ -19,7 +19,9 @@ export function parseJson(text: string, source: string, format: string): unknown
     return JSON.parse(stripBom(text));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    const truncated = /Unexpected end|Unterminated/i.test(reason) ? ' (the file looks truncated)' : '';
+    const at = /position (\d+)/.exec(reason);
+    const nearEnd = at !== null && Number(at[1]) >= text.trimEnd().length - 2;
+    const truncated = nearEnd || /Unexpected end|Unterminated/i.test(reason) ? ' (the file looks truncated)' : '';
     throw new ReportError(source, format, `${reason}${truncated}`);
   }
 }
