@@ -5,7 +5,7 @@ import { inspectHostScript, lockScript, migrateScript, parseHostFacts, pullScrip
 import { parseUpstreamServers, switchUpstreamScript, upstreamConfig } from '../commands/nginx.js';
 import { overridePath } from '../commands/paths.js';
 import { appendReleasesScript, currentRelease, findRelease, parseReleases, previousRelease, releasesToPrune, removeImagesScript, type Release } from '../commands/releases.js';
-import type { Script } from '../commands/shell.js';
+import { raw, type Script } from '../commands/shell.js';
 import { UserError, errorMessage } from '../errors.js';
 import { RemoteError } from '../remote/executor.js';
 import { hostBatches, primaryHost } from './batches.js';
@@ -20,6 +20,31 @@ interface HostContext {
   proxy: ContainerInfo;
   /** What serves now: from the history, or from the running web container on a first deploy. */
   current: { version: string; image: string };
+}
+
+type Color = 'blue' | 'green';
+
+/** What replacing the release on one host came to. */
+interface HostChange {
+  ok: boolean;
+  error?: string;
+  health?: HealthResult;
+  color?: Color;
+}
+
+/** `web-blue` -> blue when `web` is the web service. */
+function colorService(env: Environment, service: string): Color | undefined {
+  const m = new RegExp(`^${env.webService.replace(/[.]/g, '\\.')}-(blue|green)$`).exec(service);
+  return m ? (m[1] as Color) : undefined;
+}
+
+/** The two color services, each extending the user's web service with its own image. */
+function colorServices(env: Environment, images: Record<Color, string>): Record<string, unknown> {
+  const base = { file: `${env.appDir}/${env.composeFile}`, service: env.webService };
+  return {
+    [`${env.webService}-blue`]: { extends: base, image: images.blue },
+    [`${env.webService}-green`]: { extends: base, image: images.green },
+  };
 }
 
 /** A release to put on a host. */
@@ -259,7 +284,7 @@ export class Deployment {
       const switched = env.hosts.filter((h) => outcomes.get(h.id)?.status === 'deployed');
       if (aborted) {
         for (const h of env.hosts) if (!outcomes.has(h.id)) outcomes.set(h.id, this.outcome(h, 'skipped', targets.get(h.id)!, Date.now()));
-        await this.record(switched, (h) => this.release(targets.get(h.id)!, 'deployed'));
+        await this.record(switched, (h) => this.release(targets.get(h.id)!, 'deployed', outcomes.get(h.id)?.color));
         return this.finish('failed', version, { previousVersion, hosts: [...outcomes.values()], migration, error: 'the run was cancelled; hosts already switched keep the new version, the others the old one' });
       }
       await req.log.group(`Roll back ${switched.length} switched host(s)`, async () => {
@@ -293,7 +318,7 @@ export class Deployment {
       env.hosts.filter((h) => outcomes.get(h.id)?.status === 'deployed'),
       (h) => {
         const ctx = this.contexts.get(h.id)!;
-        const release = this.release(targets.get(h.id)!, 'deployed');
+        const release = this.release(targets.get(h.id)!, 'deployed', outcomes.get(h.id)?.color);
         // a rollback marks the release it leaves, so `previous` never walks back into it
         return req.kind === 'rollback' ? [{ ...this.release({ version: ctx.current.version, image: ctx.current.image }, 'rolled-back') }, release] : release;
       },
@@ -324,53 +349,31 @@ export class Deployment {
     return { app: this.req.config.app, env: this.env, flavor: ctx.facts.compose ?? 'plugin', override: overridePath(this.env, target.version) };
   }
 
+  /** All the project's containers on a host, stopped ones included (re-read: earlier steps change them). */
+  private async containers(host: Host, ctx: HostContext): Promise<ContainerInfo[]> {
+    if (this.req.executor.dryRun) return ctx.facts.containers;
+    const r = await this.exec(host, [['docker', 'ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${this.req.config.app}`, raw('| xargs -r docker inspect --format'), CONTAINER_FORMAT]], 'list containers');
+    return parseContainers(r.stdout);
+  }
+
   /**
-   * Rolling replacement on one host: new web containers start beside the old ones, must pass the
-   * health check, take the traffic (old+new, then new only), and the old ones drain and stop. Other
-   * app services are replaced the same way; singletons stop before they start, on the primary only.
+   * Puts a release on one host. The web service is replaced by the strategy (rolling: new containers
+   * beside the old ones; blue-green: the idle color); workers start new before the old ones stop;
+   * singletons stop before they start, on the primary host only.
    */
-  private async replaceOnHost(host: Host, target: Target): Promise<{ ok: boolean; error?: string; health?: HealthResult }> {
+  private async replaceOnHost(host: Host, target: Target): Promise<HostChange> {
     const { env, req } = this;
     const ctx = this.contexts.get(host.id)!;
     const t = this.target(ctx, target);
     try {
-      // Re-read the containers: an earlier step (a rollback) may have replaced them.
-      const containers = req.executor.dryRun ? ctx.facts.containers : parseContainers((await this.exec(host, [['docker', 'ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${req.config.app}`, { raw: '| xargs -r docker inspect --format' }, CONTAINER_FORMAT]], 'list containers')).stdout);
+      const containers = await this.containers(host, ctx);
       const running = (service: string) => containers.filter((c) => c.service === service && c.state === 'running');
+      const web =
+        req.strategy === 'blue-green'
+          ? await this.switchColor(host, ctx, target, containers)
+          : await this.rollWeb(host, ctx, target, containers.filter((c) => c.state === 'running' && (c.service === env.webService || colorService(env, c.service))));
+      if (!web.ok) return web;
 
-      // web: start beside, check, switch, drain, stop
-      const oldWeb = running(env.webService);
-      const count = Math.max(1, oldWeb.length);
-      const started = await this.exec(host, startBesideScript(t, env.webService, oldWeb.length, count), `start ${count} new ${env.webService} container(s)`);
-      const newWeb = req.executor.dryRun ? [dryRunContainer(env.webService, 'NEW')] : parseContainers(started.stdout.split('### new\n')[1] ?? '');
-      if (!newWeb.length) return { ok: false, error: `compose started no new ${env.webService} container` };
-      const servers: string[] = [];
-      for (const c of newWeb) {
-        const address = sharedNetworkAddress(c, ctx.proxy);
-        if (!address) {
-          await this.exec(host, removeContainersScript(newWeb.map((n) => n.id), 5), 'remove the new containers');
-          return { ok: false, error: `the new ${env.webService} container shares no network with ${env.proxyService}` };
-        }
-        const r = await req.executor.run(
-          host,
-          healthCheckScript({ containerId: c.id, address, port: env.health.port, path: env.health.path, expectStatus: env.health.expectStatus, timeoutMs: env.health.timeoutMs, intervalMs: env.health.intervalMs }),
-          { label: 'health check', timeoutMs: env.health.timeoutMs + 30_000 },
-        );
-        const health = req.executor.dryRun ? { healthy: true, attempts: [], lastResponse: '', logs: '' } : parseHealth(r.stdout);
-        if (!health.healthy) {
-          await this.exec(host, removeContainersScript(newWeb.map((n) => n.id), 5), 'remove the unhealthy containers');
-          const last = health.attempts.at(-1);
-          return { ok: false, health, error: `health check of ${target.version} failed after ${health.attempts.length} attempt(s) (last: ${last?.status ?? 'none'})` };
-        }
-        req.log.info(`${host.id}: new ${env.webService} ${c.id.slice(0, 12)} healthy at ${address}:${env.health.port} after ${health.attempts.at(-1)?.ms ?? 0} ms`);
-        servers.push(`${address}:${env.health.port}`);
-      }
-      const oldServers = oldWeb.map((c) => sharedNetworkAddress(c, ctx.proxy)).filter((a): a is string => !!a).map((a) => `${a}:${env.health.port}`);
-      const note = `${req.config.app} ${target.version} (${req.kind} by ${req.identity.actor})`;
-      await this.exec(host, switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, [...oldServers, ...servers], note)), 'nginx: old + new');
-      await this.exec(host, [...switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, servers, note)), ['sleep', (env.drainMs / 1000).toFixed(3)], ...removeContainersScript(oldWeb.map((c) => c.id), STOP_TIMEOUT_SEC)], 'nginx: new only, drain, stop old');
-
-      // other app services (workers): start the new ones, then stop the old ones gracefully
       for (const service of env.services.filter((s) => s !== env.webService)) {
         const old = running(service);
         const r = await this.exec(host, startBesideScript(t, service, old.length, Math.max(1, old.length)), `start new ${service}`);
@@ -379,23 +382,119 @@ export class Deployment {
         await this.exec(host, removeContainersScript(old.map((c) => c.id), STOP_TIMEOUT_SEC), `stop old ${service}`);
       }
 
-      // singletons: never two at once, primary host only
       for (const service of env.singletonServices) {
-        const old = running(service).concat(containers.filter((c) => c.service === service && c.state !== 'running'));
+        const old = containers.filter((c) => c.service === service);
         await this.exec(host, removeContainersScript(old.map((c) => c.id), STOP_TIMEOUT_SEC), `stop ${service}`);
         if (ctx.primary) await this.exec(host, startServiceScript(t, service), `start ${service} (singleton)`);
       }
-      return { ok: true };
+      return web;
     } catch (err) {
       return { ok: false, error: errorMessage(err) };
     }
   }
 
+  /** Health-checks new web containers directly on the network nginx shares with them. */
+  private async checkNew(host: Host, ctx: HostContext, fresh: ContainerInfo[], version: string): Promise<HostChange & { servers: string[] }> {
+    const { env, req } = this;
+    const servers: string[] = [];
+    for (const c of fresh) {
+      const address = sharedNetworkAddress(c, ctx.proxy);
+      if (!address) return { ok: false, servers, error: `the new ${env.webService} container shares no network with ${env.proxyService}` };
+      const r = await req.executor.run(
+        host,
+        healthCheckScript({ containerId: c.id, address, port: env.health.port, path: env.health.path, expectStatus: env.health.expectStatus, timeoutMs: env.health.timeoutMs, intervalMs: env.health.intervalMs }),
+        { label: 'health check', timeoutMs: env.health.timeoutMs + 30_000 },
+      );
+      const health = req.executor.dryRun ? { healthy: true, attempts: [], lastResponse: '', logs: '' } : parseHealth(r.stdout);
+      if (!health.healthy) {
+        return { ok: false, servers, health, error: `health check of ${version} failed after ${health.attempts.length} attempt(s) (last: ${health.attempts.at(-1)?.status ?? 'none'})` };
+      }
+      req.log.info(`${host.id}: ${c.service} ${c.id.slice(0, 12)} (${version}) healthy at ${address}:${env.health.port} after ${health.attempts.at(-1)?.ms ?? 0} ms`);
+      servers.push(`${address}:${env.health.port}`);
+    }
+    return { ok: true, servers };
+  }
+
+  private upstreamNote(target: Target): string {
+    return `${this.req.config.app} ${target.version} (${this.req.kind} by ${this.req.identity.actor})`;
+  }
+
+  /** Rolling: new containers beside the old, health, nginx old+new then new only, drain, stop old. */
+  private async rollWeb(host: Host, ctx: HostContext, target: Target, oldWeb: ContainerInfo[]): Promise<HostChange> {
+    const { env, req } = this;
+    const count = Math.max(1, oldWeb.length);
+    const plain = oldWeb.filter((c) => c.service === env.webService).length;
+    const started = await this.exec(host, startBesideScript(this.target(ctx, target), env.webService, plain, count), `start ${count} new ${env.webService} container(s)`);
+    const fresh = req.executor.dryRun ? [dryRunContainer(env.webService, 'NEW')] : parseContainers(started.stdout.split('### new\n')[1] ?? '');
+    if (!fresh.length) return { ok: false, error: `compose started no new ${env.webService} container` };
+    const checked = await this.checkNew(host, ctx, fresh, target.version);
+    if (!checked.ok) {
+      await this.exec(host, removeContainersScript(fresh.map((n) => n.id), 5), 'remove the new containers that never took traffic');
+      return checked;
+    }
+    const oldServers = oldWeb.map((c) => sharedNetworkAddress(c, ctx.proxy)).filter((a): a is string => !!a).map((a) => `${a}:${env.health.port}`);
+    const note = this.upstreamNote(target);
+    await this.exec(host, switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, [...oldServers, ...checked.servers], note)), 'nginx: old + new');
+    await this.exec(host, [...switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, checked.servers, note)), ['sleep', (env.drainMs / 1000).toFixed(3)], ...removeContainersScript(oldWeb.map((c) => c.id), STOP_TIMEOUT_SEC)], 'nginx: new only, drain, stop old');
+    return { ok: true };
+  }
+
+  /**
+   * Blue-green: the release goes to the idle color (a kept container of that release is simply
+   * started again: no pull, no recreate), is checked, nginx switches to it, and the live color drains
+   * and is stopped but kept (or left running) for an instant way back.
+   */
+  private async switchColor(host: Host, ctx: HostContext, target: Target, containers: ContainerInfo[]): Promise<HostChange> {
+    const { env, req } = this;
+    const colorOf = (c: ContainerInfo) => colorService(env, c.service);
+    const live = containers.filter((c) => c.state === 'running' && (c.service === env.webService || colorOf(c)));
+    const liveColor = live.map(colorOf).find((c) => c) ?? undefined;
+    const idle: Color = liveColor === 'blue' ? 'green' : 'blue';
+    const idleService = `${env.webService}-${idle}`;
+    const kept = containers.filter((c) => c.service === idleService);
+    const count = Math.max(1, live.filter((c) => colorOf(c) === liveColor || !liveColor).length);
+
+    let fresh: ContainerInfo[];
+    if (kept.length && kept.every((c) => c.image === target.image)) {
+      const r = await this.exec(host, [['docker', 'start', ...kept.map((c) => c.id), raw('>/dev/null')], ['docker', 'inspect', '--format', CONTAINER_FORMAT, ...kept.map((c) => c.id)]], `start the kept ${idle} containers`);
+      fresh = req.executor.dryRun ? [dryRunContainer(idleService, 'KEPT')] : parseContainers(r.stdout);
+      req.log.info(`${host.id}: ${target.version} is kept in ${idle}: started it again without pulling or recreating`);
+    } else {
+      const images = { blue: liveColor === 'blue' ? live[0]!.image : target.image, green: liveColor === 'green' ? live[0]!.image : target.image };
+      await this.exec(host, writeFileScript(overridePath(env, target.version), overrideYaml(env, target.image, colorServices(env, images))), 'write the blue-green override');
+      const r = await this.exec(host, [...removeContainersScript(kept.map((c) => c.id), 5), ...startBesideScript(this.target(ctx, target), idleService, 0, count)], `start ${target.version} in ${idle}`);
+      fresh = req.executor.dryRun ? [dryRunContainer(idleService, 'NEW')] : parseContainers(r.stdout.split('### new\n')[1] ?? '');
+    }
+    if (!fresh.length) return { ok: false, error: `compose started no ${idleService} container` };
+    const checked = await this.checkNew(host, ctx, fresh, target.version);
+    if (!checked.ok) {
+      await this.exec(host, [['docker', 'stop', '--time', '5', ...fresh.map((c) => c.id), raw('>/dev/null')]], `stop the unhealthy ${idle} containers`);
+      return checked;
+    }
+    await this.exec(host, switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, checked.servers, `${this.upstreamNote(target)}, color ${idle}`)), `nginx: switch to ${idle}`);
+    req.log.info(`${host.id}: nginx routes to ${idle} (${target.version})`);
+    // The other color drains, then is kept stopped (or running) for an instant rollback; plain
+    // (pre-blue-green) web containers are removed.
+    const plain = live.filter((c) => c.service === env.webService);
+    const other = live.filter((c) => colorOf(c) && colorOf(c) !== idle);
+    await this.exec(
+      host,
+      [
+        ['sleep', (env.drainMs / 1000).toFixed(3)],
+        ...(env.keepIdleColor === 'stopped' && other.length ? [['docker', 'stop', '--time', String(STOP_TIMEOUT_SEC), ...other.map((c) => c.id), raw('>/dev/null')]] : []),
+        ...removeContainersScript(plain.map((c) => c.id), STOP_TIMEOUT_SEC),
+      ],
+      `drain ${liveColor ?? 'the old containers'}`,
+    );
+    return { ok: true, color: idle };
+  }
+
   // ---- records ---------------------------------------------------------------------------------
 
-  private release(target: Target, status: Release['status']): Release {
+  private release(target: Target, status: Release['status'], color?: Color): Release {
     const { req } = this;
     return {
+      ...(color ? { color } : {}),
       version: target.version,
       image: target.image,
       digest: target.digest ?? '',
@@ -436,7 +535,7 @@ export class Deployment {
     return r;
   }
 
-  private outcome(host: Host, status: HostOutcome['status'], target: Target, started: number, result?: { error?: string; health?: HealthResult }): HostOutcome {
+  private outcome(host: Host, status: HostOutcome['status'], target: Target, started: number, result?: HostChange): HostOutcome {
     const ctx = this.contexts.get(host.id)!;
     return {
       host,
@@ -446,6 +545,7 @@ export class Deployment {
       durationMs: Date.now() - started,
       ...(result?.error ? { error: result.error } : {}),
       ...(result?.health ? { health: result.health } : {}),
+      ...(result?.color ? { color: result.color } : {}),
     };
   }
 
