@@ -14,9 +14,12 @@ const outIndex = process.argv.indexOf('--out');
 const out = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : join(root, 'dist');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 
-rmSync(join(root, 'lib'), { recursive: true, force: true });
+// A build into another folder (the dist/ freshness check) compiles into its own lib/ so that it
+// never races a concurrent `npm run build`.
+const lib = outIndex > 0 ? join(out, '.lib') : join(root, 'lib');
+rmSync(lib, { recursive: true, force: true });
 try {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', lib], {
     stdio: 'inherit',
     cwd: root,
   });
@@ -28,7 +31,7 @@ try {
 
 for (const { name } of ACTIONS) {
   if (only && !only.includes(name)) continue;
-  const { code, assets } = await ncc(join(root, 'lib', 'actions', `${name}.js`), {
+  const { code, assets } = await ncc(join(lib, 'actions', `${name}.js`), {
     minify: true,
     sourceMap: false,
     license: 'licenses.txt',
@@ -43,5 +46,6 @@ for (const { name } of ACTIONS) {
     mkdirSync(join(dir, file, '..'), { recursive: true });
     writeFileSync(join(dir, file), asset.source);
   }
-  process.stdout.write(`dist/${name}/index.js ${(Buffer.byteLength(code) / 1024).toFixed(0)} KiB\n`);
+  process.stdout.write(`${outIndex > 0 ? out : 'dist'}/${name}/index.js ${(Buffer.byteLength(code) / 1024).toFixed(0)} KiB\n`);
 }
+if (outIndex > 0) rmSync(lib, { recursive: true, force: true });
