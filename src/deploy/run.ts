@@ -74,6 +74,9 @@ export class Deployment {
   private readonly contexts = new Map<string, HostContext>();
   private readonly locked: Host[] = [];
   private readonly connected: Host[] = [];
+  /** Time the containers themselves needed: pulling (slowest host) and boot-to-healthy per batch. */
+  private readonly timings = { pullMs: 0, healthyMs: 0, migrateMs: 0 };
+  private batchHealthyMs = 0;
   constructor(private readonly req: RunRequest) {}
 
   private get env(): Environment {
@@ -230,6 +233,7 @@ export class Deployment {
     const version = req.kind === 'deploy' ? req.version : targets.get(primary.id)!.version;
 
     // 1. Images everywhere before anything changes (a rollback never needs the registry).
+    const pullStarted = Date.now();
     await req.log.group(req.kind === 'deploy' ? `Pull ${imageRef(req.config.image, req.version)} on every host` : 'Check the release images are on every host', async () => {
       const registry = req.config.registry && req.registryPassword ? { ...req.config.registry, password: req.registryPassword } : undefined;
       await Promise.all(
@@ -243,10 +247,13 @@ export class Deployment {
       );
     });
 
+    this.timings.pullMs = Date.now() - pullStarted;
+
     // 2. Migrations once, with the new image, before any host switches.
     let migration: MigrationOutcome | undefined;
     if (req.kind === 'deploy' && env.migrate) {
       migration = await this.migrate(primary, targets.get(primary.id)!);
+      this.timings.migrateMs = migration.durationMs;
       if (!migration.ok) {
         for (const h of env.hosts) outcomes.set(h.id, this.outcome(h, 'unchanged', targets.get(h.id)!, Date.now()));
         await this.record(env.hosts, (h) => ({ ...this.release(targets.get(h.id)!, 'failed') }));
@@ -263,6 +270,7 @@ export class Deployment {
         aborted = true;
         break;
       }
+      this.batchHealthyMs = 0;
       await req.log.group(`Batch ${i + 1}/${batches.length}: ${batch.map((h) => h.id).join(', ')}`, async () => {
         await Promise.all(
           batch.map(async (host) => {
@@ -276,6 +284,7 @@ export class Deployment {
           }),
         );
       });
+      this.timings.healthyMs += this.batchHealthyMs;
       if (failures > env.maxFailedHosts) break;
     }
 
@@ -409,6 +418,7 @@ export class Deployment {
       if (!health.healthy) {
         return { ok: false, servers, health, error: `health check of ${version} failed after ${health.attempts.length} attempt(s) (last: ${health.attempts.at(-1)?.status ?? 'none'})` };
       }
+      this.batchHealthyMs = Math.max(this.batchHealthyMs, health.attempts.at(-1)?.ms ?? 0);
       req.log.info(`${host.id}: ${c.service} ${c.id.slice(0, 12)} (${version}) healthy at ${address}:${env.health.port} after ${health.attempts.at(-1)?.ms ?? 0} ms`);
       servers.push(`${address}:${env.health.port}`);
     }
@@ -565,6 +575,7 @@ export class Deployment {
       previousVersion: rest.previousVersion ?? this.currentVersionLabel(),
       hosts: rest.hosts ?? [],
       durationMs: Date.now() - this.started,
+      timings: { ...this.timings },
       ...rest,
     } as RunResult;
   }

@@ -13,6 +13,7 @@ export function setRunOutputs(result: RunResult): void {
   core.setOutput('previous-version', result.previousVersion);
   core.setOutput('hosts', JSON.stringify(result.hosts.map((o) => ({ host: o.host.id, status: o.status, from: o.from, to: o.to, 'duration-ms': o.durationMs, ...(o.color ? { color: o.color } : {}) }))));
   core.setOutput('duration-ms', String(result.durationMs));
+  if (result.timings) core.setOutput('timings', JSON.stringify({ 'pull-ms': result.timings.pullMs, 'healthy-ms': result.timings.healthyMs, 'migrate-ms': result.timings.migrateMs }));
 }
 
 export async function writeRunSummary(req: Pick<RunRequest, 'kind' | 'env' | 'strategy' | 'config'>, result: RunResult, dryRun: boolean): Promise<void> {

@@ -64,6 +64,8 @@ export interface RunResult {
   durationMs: number;
   /** The one line the action fails with. */
   error?: string;
+  /** What the containers themselves needed, for the overhead figure of the benchmark. */
+  timings?: { pullMs: number; healthyMs: number; migrateMs: number };
   /** Release history per host (rollback `to: list`). */
   histories?: Record<string, import('../commands/releases.js').Release[]>;
 }

@@ -1,0 +1,168 @@
+// Deploy and rollback end-to-end on the sandbox: real sshd, Docker + Compose v2, nginx and registry,
+// three hosts, through the runner protocol. Each test names the guarantee of spec §4/§5 it proves.
+import { jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { runPost } from '../harness/run-action.js';
+import { startLoad, type LoadReport } from '../sandbox/load.js';
+import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
+import { acceptedConnections, deploy, rollback, servedVersions, targets, watchVersions } from './e2e.js';
+
+jest.setTimeout(300_000);
+const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (await sandboxUnavailableReason());
+const run = reason && process.env.CI !== 'true' ? describe.skip : describe;
+if (reason) console.log(`deploy end-to-end tests ${process.env.CI === 'true' ? 'cannot skip in CI' : 'skipped'}: ${reason}`);
+
+let state: SandboxState;
+const LOAD_RATE = 200;
+
+function noFailures(report: LoadReport): void {
+  expect({ failed: report.failed, failures: report.failures }).toEqual({ failed: 0, failures: { connection: 0, reset: 0, timeout: 0, non2xx: 0 } });
+  expect(report.requests).toBeGreaterThan(LOAD_RATE); // the load really ran
+}
+
+async function underLoad<T>(fn: () => Promise<T>): Promise<[T, LoadReport]> {
+  const load = startLoad({ targets: targets(state), rate: LOAD_RATE, durationMs: 240_000, keepAlive: true });
+  await new Promise((r) => setTimeout(r, 1000));
+  try {
+    const result = await fn();
+    await new Promise((r) => setTimeout(r, 1000));
+    return [result, await load.stop()];
+  } catch (err) {
+    await load.stop();
+    throw err;
+  }
+}
+
+const migrations = async () =>
+  (await Promise.all(state.hosts.map((h) => hostExec(h, ['sh', '-c', 'docker run --rm -v parking_data:/data --entrypoint /bin/cat ' + state.image + ':v1 /data/migrations.log 2>/dev/null || true'])))).join('').split('\n').filter(Boolean);
+const services = async (h: SandboxState['hosts'][number]) =>
+  (await hostExec(h, ['docker', 'ps', '--filter', 'label=com.docker.compose.project=parking', '--format', '{{.Label "com.docker.compose.service"}} {{.Image}}'])).trim().split('\n').sort();
+const history = async (h: SandboxState['hosts'][number]) =>
+  (await hostExec(h, ['sh', '-c', `cat ${state.appDir}/.parking-ci/releases.jsonl 2>/dev/null || true`])).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+const lockExists = async () => (await Promise.all(state.hosts.map((h) => hostExec(h, ['sh', '-c', `test -d ${state.appDir}/.parking-ci/lock && echo yes || echo no`])))).map((s) => s.trim());
+
+run('deploy (rolling) on 3 sandbox hosts', () => {
+  beforeAll(async () => {
+    state = (await loadSandbox()) ?? (await ensureSandbox());
+    await resetSandbox();
+  });
+
+  test('v1 -> v2: every host serves v2, worker v2, beat on host 1 only, one migration, history, outputs, 0 failed requests, one SSH connection per host', async () => {
+    const before = acceptedConnections(state);
+    const [r, load] = await underLoad(() => deploy(state, 'v2'));
+    expect(r.stderr + r.stdout).not.toMatch(/::error/);
+    expect(r.exitCode).toBe(0);
+    noFailures(load);
+    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    const image = `${state.image}:v2`;
+    expect(await services(state.hosts[0]!)).toEqual([`beat ${image}`, `nginx ${state.registry.address}/parking/nginx:1`, `web ${image}`, `worker ${image}`].sort());
+    for (const h of state.hosts.slice(1)) expect(await services(h)).toEqual([`nginx ${state.registry.address}/parking/nginx:1`, `web ${image}`, `worker ${image}`].sort());
+    expect((await migrations()).filter((l) => l.startsWith('v2 '))).toHaveLength(1);
+    for (const h of state.hosts) expect((await history(h)).at(-1)).toMatchObject({ version: 'v2', status: 'deployed', image, actor: 'octocat' });
+    expect(r.outputs).toMatchObject({ status: 'deployed', version: 'v2', 'previous-version': 'v1' });
+    expect(JSON.parse(r.outputs.hosts!)).toEqual(state.hosts.map((h) => expect.objectContaining({ host: h.address, status: 'deployed', from: 'v1', to: 'v2' })));
+    expect(r.summary).toMatch(/Deployed v2 on production/);
+    expect(r.summary).toMatch(/Migration.*ran once/);
+    expect(acceptedConnections(state).map((n, i) => n - before[i]!)).toEqual([1, 1, 1]);
+    expect(await lockExists()).toEqual(['no', 'no', 'no']);
+  });
+
+  test('failing health check: no host ever serves it, status=rolled-back, summary shows health responses and logs, 0 failed requests', async () => {
+    const watcher = watchVersions(state);
+    const [r, load] = await underLoad(() => deploy(state, 'bad-health'));
+    const seen = await watcher.stop();
+    expect(r.exitCode).toBe(1);
+    noFailures(load);
+    expect(seen.has('bad-health')).toBe(false);
+    expect(r.outputs.status).toBe('rolled-back');
+    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    expect(r.summary).toMatch(/Health check of bad-health on/);
+    expect(r.summary).toMatch(/500/);
+    expect(r.summary).toMatch(/Container logs/);
+    expect(r.annotations.filter((a) => a.level === 'error')).toHaveLength(1);
+    expect(await lockExists()).toEqual(['no', 'no', 'no']);
+  });
+
+  test('a host failing after others switched: the switched hosts go back (max-failed-hosts 0)', async () => {
+    // host 2's web refuses to become healthy (fault injected through its data volume)
+    await hostExec(state.hosts[1]!, ['sh', '-c', 'docker run --rm -v parking_data:/data --entrypoint /bin/touch ' + state.image + ':v1 /data/fail-health']);
+    try {
+      const watcher = watchVersions(state);
+      const [r, load] = await underLoad(() => deploy(state, 'v3'));
+      await watcher.stop();
+      expect(r.exitCode).toBe(1);
+      noFailures(load);
+      expect(r.outputs.status).toBe('rolled-back');
+      const hosts = JSON.parse(r.outputs.hosts!) as { host: string; status: string }[];
+      expect(hosts.map((h) => h.status)).toEqual(['rolled-back', 'failed', 'skipped']);
+      expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+      expect((await history(state.hosts[0]!)).at(-1)).toMatchObject({ version: 'v3', status: 'rolled-back' });
+    } finally {
+      await hostExec(state.hosts[1]!, ['sh', '-c', 'docker run --rm -v parking_data:/data --entrypoint /bin/rm ' + state.image + ':v1 -f /data/fail-health']);
+    }
+  });
+
+  test('failing migration: exit non-zero, no host switched, lock released', async () => {
+    const [r, load] = await underLoad(() => deploy(state, 'bad-migrate'));
+    expect(r.exitCode).toBe(1);
+    noFailures(load);
+    expect(r.outputs.status).toBe('failed');
+    expect(r.summary).toMatch(/Migration.*failed/);
+    expect(r.summary).toMatch(/simulated migration failure/);
+    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    expect(await lockExists()).toEqual(['no', 'no', 'no']);
+  });
+
+  test('rollback to previous and to a named version with the registry stopped, 0 failed requests; to: list prints the history', async () => {
+    const stopRegistry = () => hostExec({ name: 'root' } as never, ['true']);
+    void stopRegistry;
+    const { execFileSync } = await import('node:child_process');
+    const registryPid = readFileSync(state.registry.pidFile ?? '/var/lib/parking-ci-sandbox/registry/registry.pid', 'utf8').trim();
+    execFileSync('kill', ['-STOP', registryPid]);
+    try {
+      const [back, load] = await underLoad(() => rollback(state, 'previous'));
+      expect(back.exitCode).toBe(0);
+      noFailures(load);
+      expect(back.outputs).toMatchObject({ status: 'deployed', version: 'v1', 'previous-version': 'v2' });
+      expect(await servedVersions(state)).toEqual(['v1', 'v1', 'v1']);
+
+      const [named, load2] = await underLoad(() => rollback(state, 'v2'));
+      expect(named.exitCode).toBe(0);
+      noFailures(load2);
+      expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+
+      const list = await rollback(state, 'list');
+      expect(list.exitCode).toBe(0);
+      expect(list.summary).toMatch(/Release history on 10\.231\.0\.11/);
+      expect(list.summary).toMatch(/<td>v2<\/td><td>deployed<\/td><td>rollback<\/td>/);
+
+      const unknown = await rollback(state, 'v9');
+      expect(unknown.exitCode).toBe(1);
+      expect(unknown.stdout).toMatch(/version v9 is not in the release history of/);
+    } finally {
+      execFileSync('kill', ['-CONT', registryPid]);
+    }
+  });
+
+  test('a second deploy while one holds the lock fails at once naming the holder; killing a run and its post step leave no lock and healthy hosts', async () => {
+    let child: import('node:child_process').ChildProcess | undefined;
+    const first = deploy(state, 'slow', { onStart: (c) => (child = c) });
+    // wait until the first run holds the lock on every host
+    for (let i = 0; i < 100 && !(await lockExists()).every((l) => l === 'yes'); i++) await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    const second = await deploy(state, 'v3');
+    expect(second.exitCode).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(second.stdout).toMatch(/another deploy holds the lock: octocat \(deploy of slow since /);
+
+    await new Promise((r) => setTimeout(r, 3000)); // the first run is now starting `slow` on host 1
+    child!.kill('SIGKILL');
+    const killed = await first;
+    const post = await runPost('deploy', killed);
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toMatch(/lock released/);
+    expect(await lockExists()).toEqual(['no', 'no', 'no']);
+    const versions = await servedVersions(state);
+    for (const v of versions) expect(['v2', 'slow']).toContain(v);
+  });
+});
