@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { runAction } from '../github/action.js';
 import { emitAnnotations } from '../github/annotations.js';
-import { booleanInput, listInput, optionalInput, validInput } from '../github/inputs.js';
+import { booleanInput, optionalInput, validInput } from '../github/inputs.js';
+import { listInputWithDefault } from '../reports/inputs.js';
 import { relativeFindings, toAnnotation } from '../reports/annotate.js';
 import type { Finding } from '../reports/finding.js';
 import { parseMypy } from '../reports/mypy.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const cwd = resolve(workspace, workingDirectory);
   const ruffReport = optionalInput('ruff-report');
   const mypyReport = optionalInput('mypy-report');
-  const toRun = parseToolList('run', listInput('run'), ['ruff', 'mypy'] as const);
+  const toRun = parseToolList('run', listInputWithDefault('run', 'ruff,mypy'), ['ruff', 'mypy'] as const);
   const failOnWarnings = booleanInput('fail-on-warnings');
   const runnerChoice = validInput('tool-runner', z.enum(['uv', 'path']), optionalInput('tool-runner') ?? 'uv');
 

@@ -13,7 +13,7 @@ import { pytestGate } from '../reports/gates.js';
 import { type TestRun, parseJUnit, testFindings } from '../reports/junit.js';
 import { readReport } from '../reports/read.js';
 import { pytestSummary } from '../reports/summaries.js';
-import { pytestCommand } from '../tools/commands.js';
+import { pytestCommand, splitArgs } from '../tools/commands.js';
 import { runTool, tail } from '../tools/exec.js';
 import { resolveRunner } from '../tools/install.js';
 
@@ -38,7 +38,12 @@ async function main(): Promise<void> {
     const junitFile = join(out, 'junit.xml');
     const coverageFile = join(out, 'coverage.xml');
     const runner = await resolveRunner(validInput('tool-runner', z.enum(['uv', 'path']), optionalInput('tool-runner') ?? 'uv'), optionalInput('uv-version') ?? '0.9.13');
-    const args = (optionalInput('args') ?? '').split(/\s+/).filter(Boolean);
+    let args: string[];
+    try {
+      args = splitArgs(optionalInput('args') ?? '');
+    } catch (err) {
+      throw new UserError(`input "args": ${err instanceof Error ? err.message : String(err)}`);
+    }
     const result = await core.group('pytest', async () => {
       const r = await runTool(pytestCommand(runner, junitFile, coverageFile, args), cwd);
       core.info(tail(r.stdout, 40));

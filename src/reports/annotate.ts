@@ -19,7 +19,7 @@ export function annotationLevel(severity: Severity): AnnotationLevel {
 
 /** A finding as an annotation on the repository file, path relative to the workspace. */
 export function toAnnotation(f: Finding, workingDirectory = '.'): AnnotationInput {
-  const title = f.title ?? `${f.tool} ${f.rule}`;
+  const title = f.title ?? f.rule;
   const where = !f.file && f.target ? ` [${f.target}]` : '';
   return {
     level: LEVEL[f.severity],

@@ -68,3 +68,28 @@ export function trivyCommand(trivy: string, scan: TrivyScan): Argv {
   if (scan.imageRef) return [trivy, 'image', ...common, '--scanners', 'vuln,secret', scan.imageRef];
   return [trivy, 'fs', ...common, '--scanners', 'vuln,secret,misconfig', scan.scanPath ?? '.'];
 }
+
+/** Splits an `args` input like a shell would for words and quotes (no expansion): `-k "not slow"` -> [-k, not slow]. */
+export function splitArgs(text: string): string[] {
+  const args: string[] = [];
+  let current: string | undefined;
+  let quote: '"' | "'" | undefined;
+  const add = (text: string) => (current = (current ?? '') + text);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length) add(text[++i]!);
+      else add(ch);
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      current ??= '';
+    } else if (/\s/.test(ch)) {
+      if (current !== undefined) args.push(current);
+      current = undefined;
+    } else add(ch);
+  }
+  if (quote) throw new Error(`unbalanced ${quote} in ${JSON.stringify(text)}`);
+  if (current !== undefined) args.push(current);
+  return args;
+}

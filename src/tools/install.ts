@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import * as tc from '@actions/tool-cache';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Runner } from './commands.js';
@@ -9,6 +10,12 @@ import type { Runner } from './commands.js';
 export type RunnerChoice = 'uv' | 'path';
 
 /** The tool runner: `path` uses commands already on PATH; `uv` uses uv from PATH or installs it. */
+/** tool-cache needs both; outside a hosted runner they may be unset. */
+function ensureRunnerDirs(): void {
+  process.env.RUNNER_TEMP ??= tmpdir();
+  process.env.RUNNER_TOOL_CACHE ??= join(process.env.RUNNER_TEMP, 'tool-cache');
+}
+
 export async function resolveRunner(choice: RunnerChoice, uvVersion: string): Promise<Runner> {
   if (choice === 'path') return { kind: 'path' };
   const onPath = which('uv');
@@ -24,6 +31,7 @@ function uvTarget(): string {
 
 /** uv from the tool cache, or downloaded from its GitHub release and checked against the release's sha256. */
 export async function installUv(version: string): Promise<string> {
+  ensureRunnerDirs();
   const cached = tc.find('uv', version);
   if (cached) return join(cached, 'uv');
   const target = uvTarget();
@@ -42,6 +50,7 @@ export async function installUv(version: string): Promise<string> {
 /** Trivy from the tool cache, or downloaded from its release and checked against `trivy_<v>_checksums.txt`. */
 export async function installTrivy(version: string): Promise<string> {
   const v = version.replace(/^v/, '');
+  ensureRunnerDirs();
   const cached = tc.find('trivy', v);
   if (cached) return join(cached, 'trivy');
   const arch = process.arch === 'arm64' ? 'ARM64' : process.arch === 'x64' ? '64bit' : undefined;
