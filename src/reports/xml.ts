@@ -41,10 +41,19 @@ export function children(node: unknown, name: string): XmlNode[] {
 
 export function attr(node: XmlNode, name: string): string | undefined {
   const v = node[name];
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+  return typeof v === 'string' ? characterReferences(v) : typeof v === 'number' ? String(v) : undefined;
 }
 
 export function text(node: XmlNode): string {
   const v = node['#text'];
-  return typeof v === 'string' ? v : '';
+  return typeof v === 'string' ? characterReferences(v) : '';
+}
+
+/** `&#10;` and `&#x1F;` (pytest writes newlines in attributes this way); the parser leaves them. */
+function characterReferences(value: string): string {
+  if (!value.includes('&#')) return value;
+  return value.replace(/&#(?:(\d+)|x([0-9a-fA-F]+));/g, (whole, dec: string | undefined, hex: string | undefined) => {
+    const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
