@@ -115,9 +115,10 @@ async function runTrivy(imageRef: string | undefined, scanPath: string | undefin
   const restored = await restoreTrivyDb(cacheDir);
   const outFile = join(out, 'trivy.json');
   const r = await core.group(`trivy ${imageRef ? `image ${imageRef}` : `fs ${scanPath}`}`, () => runTool(trivyCommand(trivy, { imageRef, scanPath, outFile, cacheDir }), process.cwd()));
-  // Saved before anything can fail the step, so the next run has the DB even after a failing scan.
-  await saveTrivyDb(cacheDir, restored);
   if (r.exitCode !== 0 || !existsSync(outFile)) throw new UserError(`trivy failed (exit code ${r.exitCode}): ${tail(r.stderr || r.stdout, 8)}`);
+  // Saved before the gate can fail the step, so the next run has the DB even after a failing scan
+  // (but not after Trivy itself failed: its DB may be half downloaded).
+  await saveTrivyDb(cacheDir, restored);
   return { path: `trivy ${imageRef ? 'image' : 'fs'}`, text: readFileSync(outFile, 'utf8') };
 }
 
