@@ -8,15 +8,21 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SANDBOX_DIR="${SANDBOX_DIR:-/var/lib/parking-ci-sandbox}"
+# SANDBOX_ID (0..9) lets a second, independent sandbox run beside the default one: its own
+# directory, network 10.(231+ID).0.0/24 and interface/namespace names.
+SANDBOX_ID="${SANDBOX_ID:-0}"
+[[ $SANDBOX_ID =~ ^[0-9]$ ]] || { echo "SANDBOX_ID must be 0..9" >&2; exit 2; }
+if [[ $SANDBOX_ID == 0 ]]; then SFX=""; else SFX="$SANDBOX_ID"; fi
+SANDBOX_DIR="${SANDBOX_DIR:-/var/lib/parking-ci-sandbox$SFX}"
 N="${SANDBOX_HOSTS:-3}"
-RUN_DIR=/run/parking-ci-sandbox
-BRIDGE=pcs-br0
-NET_PREFIX=10.231.0
+RUN_DIR=/run/parking-ci-sandbox$SFX
+P="pcs$SFX"                      # name prefix: bridge $P-br0, netns $P-host1, veth $P-h1
+BRIDGE=$P-br0
+NET_PREFIX=10.$((231 + SANDBOX_ID)).0
 GW="$NET_PREFIX.1"
 REGISTRY_ADDR="$GW:5000"
-RUNNER_BRIDGE=pcs-run0
-RUNNER_BRIDGE_CIDR=10.231.1.1/24
+RUNNER_BRIDGE=$P-run0
+RUNNER_BRIDGE_CIDR=10.$((231 + SANDBOX_ID)).1.1/24
 RUNNER_SOCK="unix://$RUN_DIR/runner.sock"
 REG_USER=ci
 APP=parking
@@ -193,7 +199,7 @@ EOF
 
 registry_login() { # login through the runner daemon; credentials land in $DCFG for every daemon
   if ! grep -q "$REGISTRY_ADDR" "$DCFG/config.json" 2>/dev/null; then
-    rdocker login -u "$REG_USER" --password-stdin "$REGISTRY_ADDR" < "$SANDBOX_DIR/registry/password" >/dev/null
+    rdocker login -u "$REG_USER" --password-stdin "$REGISTRY_ADDR" < "$SANDBOX_DIR/registry/password" >/dev/null 2>&1 || die "registry login failed"
   fi
 }
 
@@ -272,15 +278,15 @@ ensure_images() {
 # hosts
 
 ensure_host_net() {
-  local i=$1 ns="pcs-host$1" addr; addr="$(host_addr "$1")"
+  local i=$1 ns="$P-host$1" addr; addr="$(host_addr "$1")"
   [[ -e /run/netns/$ns ]] || ip netns add "$ns"
   if ! ip -n "$ns" link show eth0 >/dev/null 2>&1; then
-    ip link del "pcs-h$i" 2>/dev/null || true
-    ip link add "pcs-h$i" type veth peer name "pcs-h${i}p"
-    ip link set "pcs-h${i}p" netns "$ns"
-    ip -n "$ns" link set "pcs-h${i}p" name eth0
+    ip link del "$P-h$i" 2>/dev/null || true
+    ip link add "$P-h$i" type veth peer name "$P-h${i}p"
+    ip link set "$P-h${i}p" netns "$ns"
+    ip -n "$ns" link set "$P-h${i}p" name eth0
   fi
-  ip link set "pcs-h$i" master "$BRIDGE" up
+  ip link set "$P-h$i" master "$BRIDGE" up
   ip -n "$ns" addr replace "$addr/24" dev eth0
   ip -n "$ns" link set eth0 up
   ip -n "$ns" link set lo up
@@ -305,7 +311,7 @@ chmod 755 /run/sshd
 touch "$H/ready"
 exec sleep infinity
 EOF
-  setsid nsenter --net="/run/netns/pcs-host$i" unshare --mount --propagation private -- bash "$H/keeper.sh" \
+  setsid nsenter --net="/run/netns/$P-host$i" unshare --mount --propagation private -- bash "$H/keeper.sh" \
     </dev/null >"$H/keeper.log" 2>&1 9>&- &
   echo $! > "$H/keeper.pid"
   wait_for 10 "host$i keeper" test -e "$H/ready" || { cat "$H/keeper.log" >&2; return 1; }
@@ -396,7 +402,8 @@ seed_files() {
 seed_host() { # bring host $1 to the seed state: v1 running and served through nginx
   local i=$1 ip
   seed_files "$i"
-  host_compose "$i" up -d --quiet-pull web worker beat >/dev/null 2>"$(host_dir "$i")/seed.log" ||
+  host_compose "$i" pull -q >/dev/null 2>"$(host_dir "$i")/seed.log" || { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
+  host_compose "$i" up -d --quiet-pull web worker beat >/dev/null 2>>"$(host_dir "$i")/seed.log" ||
     { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
   ip="$(web_ip "$i")" || die "host$i: no web container"
   write_upstream "$i" "$ip"
@@ -441,8 +448,8 @@ teardown_host() {
     kill -KILL "$kp" 2>/dev/null || true
     wait_for 10 "host$i keeper to exit" bash -c "! kill -0 $kp" || true
   fi
-  ip netns del "pcs-host$i" 2>/dev/null || true
-  ip link del "pcs-h$i" 2>/dev/null || true
+  ip netns del "$P-host$i" 2>/dev/null || true
+  ip link del "$P-h$i" 2>/dev/null || true
   # data of the host (its docker data-root holds root-owned overlay files)
   rm -rf "$H"
 }
@@ -508,7 +515,7 @@ EOF
   ],
   "sshKey": "$SANDBOX_DIR/client/id_ed25519",
   "knownHosts": "$SANDBOX_DIR/client/known_hosts",
-  "registry": {"address": "$REGISTRY_ADDR", "username": "$REG_USER", "password": "$(cat "$SANDBOX_DIR/registry/password")"},
+  "registry": {"address": "$REGISTRY_ADDR", "username": "$REG_USER", "password": "$(cat "$SANDBOX_DIR/registry/password")", "pidFile": "$SANDBOX_DIR/registry/registry.pid", "pid": $(registry_pid)},
   "runnerDocker": "$RUNNER_SOCK",
   "app": "$APP",
   "appDir": "$APP_DIR",
@@ -565,7 +572,7 @@ cmd_down() {
   done
   for p in "${pids[@]}"; do wait "$p" || true; done
   # stray namespaces/links of hosts whose directory is gone
-  for p in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^pcs-host' || true); do ip netns del "$p" || true; done
+  for p in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-host" || true); do ip netns del "$p" || true; done
   p="$(runner_pid)"
   if [[ -n $p ]]; then
     log "stopping runner dockerd"

@@ -1,0 +1,272 @@
+// Fixed-rate (open-loop) HTTP load generator for the sandbox, counting every failure kind.
+//
+//   import { startLoad } from '../sandbox/load.js';
+//   const load = startLoad({ targets: ['http://10.231.0.11/'], rate: 200, durationMs: 60_000 });
+//   ... ; const report = await load.stop();
+//
+//   npx tsx test/sandbox/load.ts --rate 200 --duration 20s [--no-keepalive] [--timeout 5s] URL...
+//
+// Requests are issued on a fixed schedule (rate per second in total, round-robin over the targets)
+// whatever the server does, so a stall shows up as timeouts and latency, not as fewer requests.
+// A request counts as ok only when a 2xx response arrived completely. Every other outcome is a
+// failure of exactly one kind:
+//   connection: could not connect (ECONNREFUSED, EHOSTUNREACH, ...), or another socket error
+//   reset:      the connection broke before the response was complete (ECONNRESET, EPIPE,
+//               "socket hang up"), including a keep-alive connection the server closed just as the
+//               request was sent on it (those are also counted in `staleKeepAlive`)
+//   timeout:    no complete response within timeoutMs
+//   non2xx:     a complete response with another status (statusCodes has the breakdown)
+// Nothing is retried.
+import http from 'node:http';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface LoadOptions {
+  /** URLs (http://), round-robin */
+  targets: string[];
+  /** requests per second, in total over all targets */
+  rate: number;
+  /** stop issuing after this long (stop() ends earlier) */
+  durationMs: number;
+  /** reuse connections (default true); false sends `Connection: close` and opens one per request */
+  keepAlive?: boolean;
+  /** per request, from send to the last byte of the response (default 5000) */
+  timeoutMs?: number;
+}
+
+export interface LoadReport {
+  requests: number;
+  ok: number;
+  failed: number;
+  failures: { connection: number; reset: number; timeout: number; non2xx: number };
+  /** of successful requests, ms */
+  latency: { p50: number; p99: number; max: number };
+  /** from start to the last request issued, ms */
+  durationMs: number;
+  /** status code -> count, for every complete response */
+  statusCodes: Record<string, number>;
+  /** error code -> count, for every failure without a complete response (ECONNREFUSED, TIMEOUT, ...) */
+  errors: Record<string, number>;
+  /** resets on a reused keep-alive connection before any response byte (subset of failures.reset) */
+  staleKeepAlive: number;
+  /** first failures (up to 20) with time offset (ms), target and what happened, for debugging */
+  firstFailures: { atMs: number; target: string; kind: string; detail: string }[];
+  /** per target: requests and failures */
+  perTarget: Record<string, { requests: number; failed: number }>;
+}
+
+export interface LoadHandle {
+  stop(): Promise<LoadReport>;
+  done: Promise<LoadReport>;
+}
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNABORTED']);
+const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_EOF_STATE']);
+
+/** Only the sandbox: loopback and the sandbox networks (10.231.0.0/16, or 10.(231+SANDBOX_ID) for others). */
+function assertSandboxTarget(u: URL): void {
+  const h = u.hostname.replace(/^\[|\]$/g, '');
+  const ok =
+    h === 'localhost' || h === '::1' || (isIP(h) === 4 && (/^127\./.test(h) || /^10\.(23[1-9]|240)\./.test(h)));
+  if (!ok) throw new Error(`load target ${u.href} is outside the sandbox (allowed: loopback and the sandbox networks 10.231-240.x.x)`);
+  if (u.protocol !== 'http:') throw new Error(`load target ${u.href}: only http:// is supported`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export function startLoad(opts: LoadOptions): LoadHandle {
+  if (!opts.targets.length) throw new Error('startLoad: no targets');
+  if (!(opts.rate > 0)) throw new Error('startLoad: rate must be > 0');
+  const targets = opts.targets.map((t) => new URL(t));
+  targets.forEach(assertSandboxTarget);
+  const keepAlive = opts.keepAlive ?? true;
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const agents = targets.map(() => new http.Agent({ keepAlive, maxSockets: Infinity, keepAliveMsecs: 1000 }));
+
+  const report: LoadReport = {
+    requests: 0,
+    ok: 0,
+    failed: 0,
+    failures: { connection: 0, reset: 0, timeout: 0, non2xx: 0 },
+    latency: { p50: 0, p99: 0, max: 0 },
+    durationMs: 0,
+    statusCodes: {},
+    errors: {},
+    staleKeepAlive: 0,
+    firstFailures: [],
+    perTarget: Object.fromEntries(opts.targets.map((t) => [t, { requests: 0, failed: 0 }])),
+  };
+  const latencies: number[] = [];
+  const start = performance.now();
+  let issued = 0;
+  let inFlight = 0;
+  let stopped = false;
+  let drained: (() => void) | undefined;
+  let resolveDone!: (r: LoadReport) => void;
+  const done = new Promise<LoadReport>((r) => (resolveDone = r));
+
+  function fail(target: string, kind: keyof LoadReport['failures'], detail: string): void {
+    report.failed++;
+    report.failures[kind]++;
+    report.perTarget[target]!.failed++;
+    if (report.firstFailures.length < 20) report.firstFailures.push({ atMs: Math.round(performance.now() - start), target, kind, detail });
+  }
+
+  function fire(idx: number): void {
+    const target = opts.targets[idx]!;
+    report.requests++;
+    report.perTarget[target]!.requests++;
+    inFlight++;
+    const t0 = performance.now();
+    let settled = false;
+    let gotResponse = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      inFlight--;
+      if (inFlight === 0 && drained) drained();
+    };
+    const req = http.request(targets[idx]!, {
+      agent: agents[idx],
+      headers: keepAlive ? { 'user-agent': 'parking-ci-sandbox-load' } : { connection: 'close', 'user-agent': 'parking-ci-sandbox-load' },
+    });
+    const timer = setTimeout(() => {
+      finish(() => {
+        report.errors.TIMEOUT = (report.errors.TIMEOUT ?? 0) + 1;
+        fail(target, 'timeout', `no complete response after ${timeoutMs} ms${gotResponse ? ' (headers received)' : ''}`);
+      });
+      req.destroy();
+    }, timeoutMs);
+    req.on('response', (res) => {
+      gotResponse = true;
+      res.on('data', () => {});
+      res.on('end', () =>
+        finish(() => {
+          const code = res.statusCode ?? 0;
+          report.statusCodes[code] = (report.statusCodes[code] ?? 0) + 1;
+          if (code >= 200 && code < 300) {
+            report.ok++;
+            latencies.push(performance.now() - t0);
+          } else fail(target, 'non2xx', `HTTP ${code}`);
+        }),
+      );
+      res.on('error', (err: NodeJS.ErrnoException) =>
+        finish(() => {
+          const code = err.code ?? 'ERESPONSE';
+          report.errors[code] = (report.errors[code] ?? 0) + 1;
+          fail(target, 'reset', `response broken: ${err.message}`);
+        }),
+      );
+      res.on('aborted', () =>
+        finish(() => {
+          report.errors.ECONNRESET = (report.errors.ECONNRESET ?? 0) + 1;
+          fail(target, 'reset', 'response aborted');
+        }),
+      );
+    });
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      finish(() => {
+        const code = err.code ?? 'EUNKNOWN';
+        report.errors[code] = (report.errors[code] ?? 0) + 1;
+        if (RESET_ERRORS.has(code) || /socket hang up/.test(err.message)) {
+          if (req.reusedSocket && !gotResponse) report.staleKeepAlive++;
+          fail(target, 'reset', `${code}: ${err.message}${req.reusedSocket ? ' (reused keep-alive connection)' : ''}`);
+        } else if (CONNECT_ERRORS.has(code)) fail(target, 'connection', `${code}: ${err.message}`);
+        else fail(target, 'connection', `${code}: ${err.message}`);
+      }),
+    );
+    req.end();
+  }
+
+  function tick(): void {
+    const elapsed = performance.now() - start;
+    if (elapsed >= opts.durationMs) {
+      void finishRun();
+      return;
+    }
+    const due = Math.floor((elapsed * opts.rate) / 1000) + 1;
+    while (issued < due) {
+      fire(issued % targets.length);
+      issued++;
+    }
+  }
+  const interval = setInterval(tick, Math.max(1, Math.min(5, Math.floor(1000 / opts.rate))));
+  tick();
+
+  let finishing: Promise<LoadReport> | undefined;
+  function finishRun(): Promise<LoadReport> {
+    if (finishing) return finishing;
+    stopped = true;
+    clearInterval(interval);
+    report.durationMs = Math.round(performance.now() - start);
+    finishing = (async () => {
+      if (inFlight > 0) await new Promise<void>((r) => (drained = r));
+      agents.forEach((a) => a.destroy());
+      latencies.sort((a, b) => a - b);
+      report.latency = { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) };
+      resolveDone(report);
+      return report;
+    })();
+    return finishing;
+  }
+  void stopped;
+
+  return { stop: finishRun, done };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
+  if (!m) throw new Error(`bad duration ${s} (use 500ms, 20s, 2m)`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let rate = 100;
+  let durationMs = 10_000;
+  let timeoutMs: number | undefined;
+  let keepAlive = true;
+  const targets: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--rate' || a === '-R') rate = Number(next());
+    else if (a === '--duration' || a === '-d') durationMs = parseDuration(next());
+    else if (a === '--timeout') timeoutMs = parseDuration(next());
+    else if (a === '--no-keepalive' || a === '--no-keep-alive') keepAlive = false;
+    else if (a === '--keepalive' || a === '--keep-alive') keepAlive = true;
+    else if (a === '-h' || a === '--help') {
+      console.log('usage: npx tsx test/sandbox/load.ts --rate 200 --duration 20s [--timeout 5s] [--no-keepalive] URL...');
+      return;
+    } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
+    else targets.push(a);
+  }
+  if (!targets.length) throw new Error('no target URL');
+  const load = startLoad({ targets, rate, durationMs, keepAlive, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  process.once('SIGINT', () => void load.stop());
+  const report = await load.done;
+  console.log(JSON.stringify(report, null, 2));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    console.error(`load: ${err.message}`);
+    process.exit(2);
+  });
+}
