@@ -82,7 +82,12 @@ async function main(): Promise<void> {
     throw new UserError('nothing to scan: give trivy-report, bandit-report or pip-audit-report, or image-ref / scan-path for Trivy, or list tools in "run"');
   }
 
-  result.findings = relativeFindings(result.findings, workingDirectory);
+  // Trivy's targets are relative to what it scanned; bandit's and pip-audit's to the working directory.
+  const trivyBase = !optionalInput('trivy-report') && scanPath && !imageRef ? scanPath : workingDirectory;
+  result.findings = [
+    ...relativeFindings(result.findings.filter((f) => f.tool === 'trivy'), trivyBase),
+    ...relativeFindings(result.findings.filter((f) => f.tool !== 'trivy'), workingDirectory),
+  ];
   // The SARIF holds every finding, whatever fail-on and ignore-unfixed say.
   const sarifFile = optionalInput('sarif-file') ?? 'parking-ci-scan.sarif';
   const sarifPath = resolve(workspace, sarifFile);
