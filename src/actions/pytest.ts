@@ -1,11 +1,11 @@
 import * as core from '@actions/core';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { runAction } from '../github/action.js';
-import { emitAnnotations } from '../github/annotations.js';
+import { emitAnnotations, workspacePath } from '../github/annotations.js';
 import { optionalInput, validInput } from '../github/inputs.js';
 import { relativeFindings, toAnnotation } from '../reports/annotate.js';
 import { type Coverage, formatPercent, parseCobertura } from '../reports/cobertura.js';
@@ -60,6 +60,11 @@ async function main(): Promise<void> {
   if (coverageInput) {
     const { path, text } = readReport('coverage-report', coverageInput);
     coverage = parseCobertura(text, path);
+  }
+  // coverage.py names files relative to its single <source>; inside the workspace, show repository paths.
+  if (coverage?.sources.length === 1 && isAbsolute(coverage.sources[0]!)) {
+    const source = coverage.sources[0]!;
+    for (const f of coverage.files) f.file = workspacePath(join(source, f.file), workspace);
   }
   if (minCoverage !== undefined && !coverage) {
     throw new UserError('input "min-coverage" is set but there is no coverage: give coverage-report, or let the action run pytest with pytest-cov installed');

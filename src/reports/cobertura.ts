@@ -21,6 +21,8 @@ export interface Coverage {
   /** Branch coverage in percent when the report measured branches. */
   branchPercent?: number;
   files: FileCoverage[];
+  /** The `<source>` directories file names are relative to. */
+  sources: string[];
 }
 
 /**
@@ -56,7 +58,8 @@ export function parseCobertura(xml: string, source = 'coverage report'): Coverag
   const lineRate = Number(attr(root, 'line-rate'));
   if (valid === 0 && !Number.isFinite(lineRate)) throw new ReportError(source, FORMAT, 'no lines and no line-rate attribute on <coverage>');
   const percent = valid > 0 ? (100 * covered) / valid : 100 * lineRate;
-  const result: Coverage = { covered, valid, percent, files };
+  const sources = children(children(root, 'sources')[0], 'source').map((n) => (typeof n['#text'] === 'string' ? n['#text'].trim() : '')).filter(Boolean);
+  const result: Coverage = { covered, valid, percent, files, sources };
   const branchesValid = Number(attr(root, 'branches-valid'));
   const branchRate = Number(attr(root, 'branch-rate'));
   if (branchesValid > 0) result.branchPercent = (100 * Number(attr(root, 'branches-covered'))) / branchesValid;

@@ -40,7 +40,7 @@ describeWithTools('running the tools on the sample project (Debian mypy, pytest,
     expect(r.annotations[0]).toMatchObject({ level: 'error', properties: { file: 'app/tests/test_billing.py', line: '34' } });
     expect(r.exitCode).toBe(1);
     expect(failureLine(r)).toBe('pytest failed: 1 test failed');
-    expect(r.summary).toMatch(/\| billing.py \| \d+ \| [\d.]+ % \| \d+/);
+    expect(r.summary).toMatch(/\| app\/parking\/billing.py \| \d+ \| [\d.]+ % \| \d+/);
     expect(r.summary).not.toContain('&#10;');
   }, 120_000);
 
