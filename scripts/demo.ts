@@ -87,7 +87,17 @@ async function underLoad<T>(fn: () => Promise<T>): Promise<[T, LoadReport]> {
       `(connection ${f.connection}, reset ${f.reset}, timeout ${f.timeout}, non-2xx ${f.non2xx}); ` +
       `latency p50 ${report.latency.p50.toFixed(1)} ms, p99 ${report.latency.p99.toFixed(1)} ms, max ${report.latency.max.toFixed(1)} ms`,
   );
+  for (const f of report.firstFailures.slice(0, 5)) console.log(`  ${bold('failed request')} at +${(f.atMs / 1000).toFixed(2)}s ${f.target}: ${f.kind} ${f.detail}`);
   return [result, report];
+}
+
+/** What went wrong with a deploy or rollback stage, for the closing table. */
+function problems(r: ActionResult, load: LoadReport, served: string[], expected = 'deployed'): string {
+  const found: string[] = [];
+  if (load.failed > 0) found.push(`${load.failed} failed requests`);
+  if (r.outputs.status !== expected) found.push(`status ${r.outputs.status ?? '-'} (expected ${expected}): ${errorLine(r)}`);
+  found.push(`serving ${served.join(',')}`);
+  return found.join('; ');
 }
 
 const errorLine = (r: ActionResult) => r.annotations.find((a) => a.level === 'error')?.message.split('\n')[0] ?? `exit ${r.exitCode}`;
@@ -106,10 +116,23 @@ async function prepareSandbox(): Promise<void> {
     const r = spawnSync('bash', [join(ROOT, 'test', 'sandbox', 'install.sh')], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`test/sandbox/install.sh failed (exit ${r.status})`);
   }
-  const { ensureSandbox, resetSandbox } = await import('../test/sandbox/state.js');
+  const { ensureSandbox, loadSandbox, resetSandbox } = await import('../test/sandbox/state.js');
   console.log(dim('sandbox: ensuring it is up and back at v1 everywhere'));
-  state = await ensureSandbox();
+  try {
+    state = await ensureSandbox();
+  } catch (err) {
+    // `sandbox.sh up` is idempotent; when it fails but a sandbox is already up, that one will do
+    const running = loadSandbox();
+    if (!running) throw err;
+    console.log(dim(`sandbox up failed, using the running one: ${(err instanceof Error ? err.message : String(err)).split('\n').at(-1)}`));
+    state = running;
+  }
   await resetSandbox();
+  // The reset leaves v1 running but no release history: record v1 as a release, so that the manual
+  // rollback at the end has a release to go back to.
+  console.log(dim('sandbox: recording v1 as the current release (deploy v1, no change to the containers\' version)'));
+  const seed = await deploy(state, 'v1');
+  if (seed.exitCode !== 0) throw new Error(`recording v1 failed: ${errorLine(seed)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +253,7 @@ async function deployV2(): Promise<StageOutcome> {
     result: r.outputs.status ?? 'failed',
     green: ok,
     failedRequests: load.failed,
-    note: ok ? `${r.outputs['previous-version'] ?? '?'} -> v2 on ${served.length} hosts in ${(Number(r.outputs['duration-ms']) / 1000).toFixed(1)}s` : `${errorLine(r)}; serving ${served.join(',')}`,
+    note: ok ? `${r.outputs['previous-version'] ?? '?'} -> v2 on ${served.length} hosts in ${(Number(r.outputs['duration-ms']) / 1000).toFixed(1)}s` : problems(r, load, served),
   };
 }
 
@@ -244,7 +267,7 @@ async function deployBadHealth(): Promise<StageOutcome> {
     result: r.outputs.status ?? 'failed',
     green: ok,
     failedRequests: load.failed,
-    note: ok ? `deliberate failure: health check failed, rolled back, still serving v2` : `expected rolled-back with v2 served; got ${r.outputs.status ?? '-'} (exit ${r.exitCode}), serving ${served.join(',')}`,
+    note: ok ? 'deliberate failure: health check failed, rolled back, still serving v2' : problems(r, load, served, 'rolled-back'),
   };
 }
 
@@ -257,7 +280,7 @@ async function manualRollback(): Promise<StageOutcome> {
     result: r.outputs.status ?? 'failed',
     green: ok,
     failedRequests: load.failed,
-    note: ok ? `${r.outputs['previous-version'] ?? '?'} -> ${r.outputs.version ?? '?'}` : `${errorLine(r)}; serving ${served.join(',')}`,
+    note: ok ? `${r.outputs['previous-version'] ?? '?'} -> ${r.outputs.version ?? '?'}` : problems(r, load, served),
   };
 }
 
@@ -297,7 +320,7 @@ async function notify(): Promise<StageOutcome> {
 // ---------------------------------------------------------------------------------------------
 
 function finalTable(): string {
-  const rows = [['stage', 'result', 'time', 'failed requests', '']];
+  const rows = [['stage', 'result', 'time', 'failed requests', 'note']];
   for (const s of stages) rows.push([s.name, s.green ? s.result : `${s.result} ✘`, `${(s.ms / 1000).toFixed(1)}s`, s.failedRequests === undefined ? '-' : String(s.failedRequests), s.note ?? '']);
   return alignTable(rows, '');
 }

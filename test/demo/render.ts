@@ -30,6 +30,8 @@ export function alignTable(rows: string[][], indent = '  '): string {
   const widths = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) => indent + widths.map((w, c) => (r[c] ?? '').padEnd(w)).join('  ').trimEnd();
   const [head, ...body] = rows;
+  // key/value tables have an empty header row: show just the rows
+  if (head!.every((c) => !c)) return body.map(line).join('\n');
   return [line(head!), indent + widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
