@@ -16,7 +16,7 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 
 // A build into another folder (the dist/ freshness check) compiles into its own lib/ so that it
 // never races a concurrent `npm run build`.
-const lib = outIndex > 0 ? join(out, '.lib') : join(root, 'lib');
+const lib = outIndex > 0 ? join(root, `.lib-${process.pid}`) : join(root, 'lib'); // inside the repo: ncc resolves node_modules from there
 rmSync(lib, { recursive: true, force: true });
 try {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', lib], {
