@@ -12,11 +12,13 @@
 // failure of exactly one kind:
 //   connection: could not connect (ECONNREFUSED, EHOSTUNREACH, ...), or another socket error
 //   reset:      the connection broke before the response was complete (ECONNRESET, EPIPE,
-//               "socket hang up"), including a keep-alive connection the server closed just as the
-//               request was sent on it (those are also counted in `staleKeepAlive`)
+//               "socket hang up")
 //   timeout:    no complete response within timeoutMs
 //   non2xx:     a complete response with another status (statusCodes has the breakdown)
-// Nothing is retried.
+// Nothing is retried, with one exception that real clients share: a request sent on a reused
+// keep-alive connection that the server had just closed (reset before any response byte) is sent
+// again once on a new connection, like browsers, curl and Go's net/http do; these are counted in
+// `staleKeepAlive` (retryStaleKeepAlive: false, or --no-retry-stale, makes them failures).
 import http from 'node:http';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
@@ -33,6 +35,14 @@ export interface LoadOptions {
   keepAlive?: boolean;
   /** per request, from send to the last byte of the response (default 5000) */
   timeoutMs?: number;
+  /**
+   * When a reused keep-alive connection is reset before any response byte (the server closed it
+   * as the request went out, e.g. nginx old workers closing idle connections on reload), send the
+   * request again once on a new connection, as browsers, curl and Go's net/http do. Counted in
+   * `staleKeepAlive`; a failure of the retry counts as a failure. Default true; false counts the
+   * first reset as a failure.
+   */
+  retryStaleKeepAlive?: boolean;
 }
 
 export interface LoadReport {
@@ -48,7 +58,11 @@ export interface LoadReport {
   statusCodes: Record<string, number>;
   /** error code -> count, for every failure without a complete response (ECONNREFUSED, TIMEOUT, ...) */
   errors: Record<string, number>;
-  /** resets on a reused keep-alive connection before any response byte (subset of failures.reset) */
+  /**
+   * requests whose reused keep-alive connection was reset before any response byte; retried once
+   * on a new connection (retryStaleKeepAlive, default) — then not failures unless the retry failed —
+   * or, with retryStaleKeepAlive false, counted in failures.reset as well
+   */
   staleKeepAlive: number;
   /** first failures (up to 20) with time offset (ms), target and what happened, for debugging */
   firstFailures: { atMs: number; target: string; kind: string; detail: string }[];
@@ -88,6 +102,7 @@ export function startLoad(opts: LoadOptions): LoadHandle {
   targets.forEach(assertSandboxTarget);
   const keepAlive = opts.keepAlive ?? true;
   const timeoutMs = opts.timeoutMs ?? 5000;
+  const retryStale = opts.retryStaleKeepAlive ?? true;
   const agents = targets.map(() => new http.Agent({ keepAlive, maxSockets: Infinity, keepAliveMsecs: 1000 }));
 
   const report: LoadReport = {
@@ -126,7 +141,7 @@ export function startLoad(opts: LoadOptions): LoadHandle {
     inFlight++;
     const t0 = performance.now();
     let settled = false;
-    let gotResponse = false;
+    let current: http.ClientRequest | undefined;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -135,56 +150,70 @@ export function startLoad(opts: LoadOptions): LoadHandle {
       inFlight--;
       if (inFlight === 0 && drained) drained();
     };
-    const req = http.request(targets[idx]!, {
-      agent: agents[idx],
-      headers: keepAlive ? { 'user-agent': 'parking-ci-sandbox-load' } : { connection: 'close', 'user-agent': 'parking-ci-sandbox-load' },
-    });
     const timer = setTimeout(() => {
       finish(() => {
         report.errors.TIMEOUT = (report.errors.TIMEOUT ?? 0) + 1;
-        fail(target, 'timeout', `no complete response after ${timeoutMs} ms${gotResponse ? ' (headers received)' : ''}`);
+        fail(target, 'timeout', `no complete response after ${timeoutMs} ms`);
       });
-      req.destroy();
+      current?.destroy();
     }, timeoutMs);
-    req.on('response', (res) => {
-      gotResponse = true;
-      res.on('data', () => {});
-      res.on('end', () =>
-        finish(() => {
-          const code = res.statusCode ?? 0;
-          report.statusCodes[code] = (report.statusCodes[code] ?? 0) + 1;
-          if (code >= 200 && code < 300) {
-            report.ok++;
-            latencies.push(performance.now() - t0);
-          } else fail(target, 'non2xx', `HTTP ${code}`);
-        }),
-      );
-      res.on('error', (err: NodeJS.ErrnoException) =>
-        finish(() => {
-          const code = err.code ?? 'ERESPONSE';
-          report.errors[code] = (report.errors[code] ?? 0) + 1;
-          fail(target, 'reset', `response broken: ${err.message}`);
-        }),
-      );
-      res.on('aborted', () =>
-        finish(() => {
-          report.errors.ECONNRESET = (report.errors.ECONNRESET ?? 0) + 1;
-          fail(target, 'reset', 'response aborted');
-        }),
-      );
-    });
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      finish(() => {
+
+    const send = (agent: http.Agent | false, retry: boolean) => {
+      let gotResponse = false;
+      const headers: Record<string, string> = { 'user-agent': 'parking-ci-sandbox-load' };
+      if (!keepAlive || agent === false) headers.connection = 'close';
+      const req = http.request(targets[idx]!, { agent, headers });
+      current = req;
+      req.on('response', (res) => {
+        gotResponse = true;
+        res.on('data', () => {});
+        res.on('end', () =>
+          finish(() => {
+            const code = res.statusCode ?? 0;
+            report.statusCodes[code] = (report.statusCodes[code] ?? 0) + 1;
+            if (code >= 200 && code < 300) {
+              report.ok++;
+              latencies.push(performance.now() - t0);
+            } else fail(target, 'non2xx', `HTTP ${code}`);
+          }),
+        );
+        res.on('error', (err: NodeJS.ErrnoException) =>
+          finish(() => {
+            const code = err.code ?? 'ERESPONSE';
+            report.errors[code] = (report.errors[code] ?? 0) + 1;
+            fail(target, 'reset', `response broken: ${err.message}`);
+          }),
+        );
+        res.on('aborted', () =>
+          finish(() => {
+            report.errors.ECONNRESET = (report.errors.ECONNRESET ?? 0) + 1;
+            fail(target, 'reset', 'response aborted');
+          }),
+        );
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
         const code = err.code ?? 'EUNKNOWN';
-        report.errors[code] = (report.errors[code] ?? 0) + 1;
-        if (RESET_ERRORS.has(code) || /socket hang up/.test(err.message)) {
-          if (req.reusedSocket && !gotResponse) report.staleKeepAlive++;
-          fail(target, 'reset', `${code}: ${err.message}${req.reusedSocket ? ' (reused keep-alive connection)' : ''}`);
-        } else if (CONNECT_ERRORS.has(code)) fail(target, 'connection', `${code}: ${err.message}`);
-        else fail(target, 'connection', `${code}: ${err.message}`);
-      }),
-    );
-    req.end();
+        const isReset = RESET_ERRORS.has(code) || /socket hang up/.test(err.message);
+        // A keep-alive connection the server closed while this request was being sent on it:
+        // nothing was processed, and browsers, curl and Go's client send the request again on a
+        // new connection. Do the same (once), and count it.
+        if (isReset && req.reusedSocket && !gotResponse && retry) {
+          report.staleKeepAlive++;
+          send(false, false);
+          return;
+        }
+        finish(() => {
+          report.errors[code] = (report.errors[code] ?? 0) + 1;
+          if (isReset && req.reusedSocket && !gotResponse) report.staleKeepAlive++;
+          if (isReset) fail(target, 'reset', `${code}: ${err.message}${req.reusedSocket ? ' (reused keep-alive connection)' : ''}`);
+          else if (CONNECT_ERRORS.has(code)) fail(target, 'connection', `${code}: ${err.message}`);
+          else fail(target, 'connection', `${code}: ${err.message}`);
+        });
+      });
+      req.end();
+    };
+    send(agents[idx]!, retryStale);
   }
 
   function tick(): void {
@@ -238,6 +267,7 @@ async function main(argv: string[]): Promise<void> {
   let durationMs = 10_000;
   let timeoutMs: number | undefined;
   let keepAlive = true;
+  let retryStaleKeepAlive = true;
   const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -251,14 +281,15 @@ async function main(argv: string[]): Promise<void> {
     else if (a === '--timeout') timeoutMs = parseDuration(next());
     else if (a === '--no-keepalive' || a === '--no-keep-alive') keepAlive = false;
     else if (a === '--keepalive' || a === '--keep-alive') keepAlive = true;
+    else if (a === '--no-retry-stale') retryStaleKeepAlive = false;
     else if (a === '-h' || a === '--help') {
-      console.log('usage: npx tsx test/sandbox/load.ts --rate 200 --duration 20s [--timeout 5s] [--no-keepalive] URL...');
+      console.log('usage: npx tsx test/sandbox/load.ts --rate 200 --duration 20s [--timeout 5s] [--no-keepalive] [--no-retry-stale] URL...');
       return;
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else targets.push(a);
   }
   if (!targets.length) throw new Error('no target URL');
-  const load = startLoad({ targets, rate, durationMs, keepAlive, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const load = startLoad({ targets, rate, durationMs, keepAlive, retryStaleKeepAlive, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   process.once('SIGINT', () => void load.stop());
   const report = await load.done;
   console.log(JSON.stringify(report, null, 2));
