@@ -30,7 +30,7 @@ export function healthCheckScript(p: HealthProbe): Script {
     [raw('  echo "attempt $(( $(date +%s%3N) - start )) ${status:-no-answer}"')],
     [raw('  if [ "${status:-}" ='), String(p.expectStatus), raw(']; then echo healthy; exit 0; fi')],
     [raw('  if [ "$(date +%s%3N)" -ge "$deadline" ]; then break; fi')],
-    ['  sleep', (p.intervalMs / 1000).toFixed(3)],
+    ['sleep', (p.intervalMs / 1000).toFixed(3)],
     [raw('done')],
     [raw('echo unhealthy; echo "### response"; printf "%s\\n" "$resp" | tr -d "\\r" | head -c 2000; echo; echo "### logs"; docker logs --tail 40 "$id" 2>&1 | tail -c 6000 || true')],
   ];

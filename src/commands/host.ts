@@ -9,7 +9,8 @@ import { raw, secret, type Script } from './shell.js';
  */
 export function inspectHostScript(app: string, env: Environment): Script {
   const p = statePaths(env);
-  const section = (name: string) => ['echo', `### ${name}`];
+  // a leading newline: the output before a marker (compose's JSON) may not end with one
+  const section = (name: string) => ['printf', '\\n### %s\\n', name];
   return [
     section('preflight'),
     [raw('if ! command -v docker >/dev/null; then echo "error=docker is not installed (or not on PATH for non-interactive ssh)"; exit 0; fi')],

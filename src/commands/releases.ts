@@ -13,8 +13,8 @@ export interface Release {
   actor: string;
   'run-url': string;
   color?: 'blue' | 'green';
-  /** What the run did: deploy or rollback. */
-  action?: 'deploy' | 'rollback';
+  /** What the run did: deploy, rollback, or adopt (the release found running before the first deploy). */
+  action?: 'deploy' | 'rollback' | 'adopt';
 }
 
 export function parseReleases(text: string): Release[] {

@@ -329,7 +329,10 @@ export class Deployment {
         const ctx = this.contexts.get(h.id)!;
         const release = this.release(targets.get(h.id)!, 'deployed', outcomes.get(h.id)?.color);
         // a rollback marks the release it leaves, so `previous` never walks back into it
-        return req.kind === 'rollback' ? [{ ...this.release({ version: ctx.current.version, image: ctx.current.image }, 'rolled-back') }, release] : release;
+        if (req.kind === 'rollback') return [this.release({ version: ctx.current.version, image: ctx.current.image }, 'rolled-back'), release];
+        // the first deploy on a host records what it found running, so `rollback` can go back to it
+        if (!currentRelease(ctx.history) && ctx.current.image) return [{ ...this.release({ version: ctx.current.version, image: ctx.current.image }, 'deployed'), action: 'adopt' }, release];
+        return release;
       },
     );
     await this.prune();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { runPost } from '../harness/run-action.js';
 import { startLoad, type LoadReport } from '../sandbox/load.js';
 import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
-import { acceptedConnections, deploy, rollback, servedVersions, targets, watchVersions } from './e2e.js';
+import { acceptedConnections, deploy, rollback, servedVersions, settled, targets, watchVersions } from './e2e.js';
 
 jest.setTimeout(300_000);
 const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (await sandboxUnavailableReason());
@@ -45,6 +45,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
   beforeAll(async () => {
     state = (await loadSandbox()) ?? (await ensureSandbox());
     await resetSandbox();
+    await settled(state);
   });
 
   test('v1 -> v2: every host serves v2, worker v2, beat on host 1 only, one migration, history, outputs, 0 failed requests, one SSH connection per host', async () => {
@@ -114,10 +115,8 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
   });
 
   test('rollback to previous and to a named version with the registry stopped, 0 failed requests; to: list prints the history', async () => {
-    const stopRegistry = () => hostExec({ name: 'root' } as never, ['true']);
-    void stopRegistry;
     const { execFileSync } = await import('node:child_process');
-    const registryPid = readFileSync(state.registry.pidFile ?? '/var/lib/parking-ci-sandbox/registry/registry.pid', 'utf8').trim();
+    const registryPid = readFileSync(state.registry.pidFile, 'utf8').trim();
     execFileSync('kill', ['-STOP', registryPid]);
     try {
       const [back, load] = await underLoad(() => rollback(state, 'previous'));
@@ -133,7 +132,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
 
       const list = await rollback(state, 'list');
       expect(list.exitCode).toBe(0);
-      expect(list.summary).toMatch(/Release history on 10\.231\.0\.11/);
+      expect(list.summary).toContain(`Release history on ${state.hosts[0]!.address}`);
       expect(list.summary).toMatch(/<td>v2<\/td><td>deployed<\/td><td>rollback<\/td>/);
 
       const unknown = await rollback(state, 'v9');
@@ -145,6 +144,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
   });
 
   test('a second deploy while one holds the lock fails at once naming the holder; killing a run and its post step leave no lock and healthy hosts', async () => {
+    const before = await servedVersions(state);
     let child: import('node:child_process').ChildProcess | undefined;
     const first = deploy(state, 'slow', { onStart: (c) => (child = c) });
     // wait until the first run holds the lock on every host
@@ -163,6 +163,6 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
     expect(post.stdout).toMatch(/lock released/);
     expect(await lockExists()).toEqual(['no', 'no', 'no']);
     const versions = await servedVersions(state);
-    for (const v of versions) expect(['v2', 'slow']).toContain(v);
+    versions.forEach((v, i) => expect([before[i], 'slow']).toContain(v));
   });
 });

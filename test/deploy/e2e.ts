@@ -90,3 +90,13 @@ export function watchVersions(state: SandboxState, everyMs = 100): { stop(): Pro
 }
 
 export const targets = (state: SandboxState) => state.hosts.map((h) => `http://${h.address}/`);
+
+/** Waits until every host has answered 200 through nginx `times` times in a row (after a reset). */
+export async function settled(state: SandboxState, times = 20): Promise<void> {
+  let streak = 0;
+  for (let i = 0; i < 600 && streak < times; i++) {
+    const ok = await Promise.all(state.hosts.map((h) => get(`http://${h.address}/`, 1000).then((r) => r.status === 200, () => false)));
+    streak = ok.every(Boolean) ? streak + 1 : 0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
