@@ -587,7 +587,7 @@ cmd_down() {
     umount -l "$m" 2>/dev/null || true
   done
   remove_network
-  rm -rf "$RUN_DIR" "$SANDBOX_DIR/state.json" "$SANDBOX_DIR/images" "$SANDBOX_DIR/runner"
+  rm -rf "$RUN_DIR" "$SANDBOX_DIR/state.json" "$SANDBOX_DIR/images" "$SANDBOX_DIR/runner" "$SANDBOX_DIR/parking-ci.yml"
   if [[ ${1:-} == --purge ]]; then
     rm -rf "$SANDBOX_DIR"
     log "down: purged $SANDBOX_DIR"
