@@ -296,6 +296,13 @@ ensure_host_net() {
 ensure_host_keeper() {
   local i=$1 H; H="$(host_dir "$1")"
   [[ -n $(keeper_pid "$i") ]] && return 0
+  # no keeper: daemons of an earlier keeper would live in a dead namespace; stop them first
+  local p
+  for p in "$(host_dockerd_pid "$i")" "$(host_sshd_pid "$i")"; do
+    [[ -n $p ]] || continue
+    kill -TERM "$p" 2>/dev/null || true
+    wait_for 20 "old daemon $p to exit" bash -c "! kill -0 $p" || kill -KILL "$p" 2>/dev/null || true
+  done
   mkdir -p "$H/opt" "$H/run" "$H/home" "$H/docker"
   rm -f "$H/ready"
   # The keeper holds the host's private mount namespace: /opt, /run (= /var/run) and deployer's home
@@ -388,7 +395,7 @@ write_upstream() { # write_upstream HOSTNUM IP
   chown deployer:deployer "$f.tmp"; mv -f "$f.tmp" "$f"
 }
 
-host_serves() { curl -fsS --max-time 3 "http://$(host_addr "$1")/" | grep -q "parking web"; }
+host_serves() { curl -fs --max-time 3 "http://$(host_addr "$1")/" | grep -q "parking web"; }
 
 seed_files() {
   local i=$1 d; d="$(host_dir "$1")/opt/parking"
@@ -409,6 +416,8 @@ seed_host() { # bring host $1 to the seed state: v1 running and served through n
   write_upstream "$i" "$ip"
   host_compose "$i" up -d --quiet-pull nginx >/dev/null 2>>"$(host_dir "$i")/seed.log" ||
     { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
+  # an nginx that was already running still has the old upstream loaded
+  host_compose "$i" exec -T nginx nginx -s reload >/dev/null 2>&1 || true
   wait_for 30 "host$i serving v1" host_serves "$i"
 }
 
