@@ -41,6 +41,8 @@ export interface SandboxState {
   /** parking-ci config (spec §2) for these hosts */
   configFile: string;
   sandboxDir?: string;
+  /** DOCKER_CONFIG logged in to the registry; hostExec uses it, so root on a host can pull */
+  dockerConfig?: string;
   createdAt?: string;
 }
 
@@ -145,14 +147,23 @@ export interface HostExecOptions {
   env?: Record<string, string>;
 }
 
-/** Runs a command as root inside a host; resolves with its stdout, rejects (with stderr) on non-zero exit. */
+function execEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const dockerConfig = loadSandbox()?.dockerConfig;
+  return { ...process.env, ...(dockerConfig && !process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: dockerConfig } : {}), ...extra };
+}
+
+/**
+ * Runs a command as root inside a host; resolves with its stdout, rejects (with stderr) on non-zero
+ * exit. `docker` there talks to the host's daemon and is logged in to the sandbox registry (the
+ * sandbox's DOCKER_CONFIG); deployer is not.
+ */
 export function hostExec(host: HostRef, cmd: string[], options: HostExecOptions = {}): Promise<string> {
   const [bin, ...args] = hostArgv(host, cmd);
   return new Promise((resolve, reject) => {
     const child = execFile(
       bin!,
       args,
-      { timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20, env: { ...process.env, ...options.env } },
+      { timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20, env: execEnv(options.env) },
       (err, stdout, stderr) => {
         if (err) reject(Object.assign(new Error(`${cmd.join(' ')} on ${typeof host === 'string' ? host : host.name}: ${err.message.split('\n')[0]}\n${stderr}`), { stdout, stderr }));
         else resolve(stdout);
@@ -170,7 +181,7 @@ export function hostExecSync(host: HostRef, cmd: string[], options: HostExecOpti
     input: options.input,
     timeout: options.timeoutMs ?? 120_000,
     maxBuffer: 64 << 20,
-    env: { ...process.env, ...options.env },
+    env: execEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
