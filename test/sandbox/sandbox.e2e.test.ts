@@ -155,6 +155,22 @@ run('sandbox', () => {
     expect(stopMs).toBeLessThan(3000);
   });
 
+  test('slow: refuses connections at first, healthy about 10 s after start', async () => {
+    const out = await hostExec(state.hosts[0]!, ['sh', '-c', [
+      `docker pull -q ${state.image}:slow >/dev/null`,
+      `id=$(docker run -d ${state.image}:slow)`,
+      's=$(date +%s)',
+      'sleep 2; docker exec $id wget -q -O- http://127.0.0.1:8000/health/ >/dev/null 2>&1 && echo early=up || echo early=down',
+      'until docker exec $id wget -q -O- http://127.0.0.1:8000/health/ >/dev/null 2>&1; do sleep 0.5; [ $(( $(date +%s) - s )) -lt 30 ] || break; done',
+      'echo "healthy_after=$(( $(date +%s) - s ))"',
+      'docker rm -f $id >/dev/null',
+    ].join('\n')]);
+    expect(out).toMatch(/early=down/);
+    const after = Number(/healthy_after=(\d+)/.exec(out)?.[1]);
+    expect(after).toBeGreaterThanOrEqual(8);
+    expect(after).toBeLessThanOrEqual(15);
+  });
+
   test('load generator: 0 failures while nothing changes', async () => {
     const report = await startLoad({ targets: targets(), rate: 200, durationMs: 5000 }).done;
     expect(report.requests).toBeGreaterThanOrEqual(950);
