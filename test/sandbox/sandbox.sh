@@ -518,6 +518,9 @@ ${hostlist}    ssh:
     keep-releases: 5
 EOF
 
+  local created
+  created="$(grep -o '"createdAt": "[^"]*"' "$SANDBOX_DIR/state.json" 2>/dev/null | cut -d'"' -f4 || true)"
+  [[ -n $created ]] || created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   cat > "$SANDBOX_DIR/state.json.tmp" <<EOF
 {
   "hosts": [$hosts
@@ -535,10 +538,12 @@ EOF
   "sandboxDir": "$SANDBOX_DIR",
   "dockerConfig": "$DCFG",
   "bridge": {"name": "$BRIDGE", "gateway": "$GW"},
-  "createdAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  "createdAt": "$created"
 }
 EOF
-  mv -f "$SANDBOX_DIR/state.json.tmp" "$SANDBOX_DIR/state.json"
+  # unchanged state -> the file is left as it was (a second `up` changes nothing)
+  if cmp -s "$SANDBOX_DIR/state.json.tmp" "$SANDBOX_DIR/state.json"; then rm -f "$SANDBOX_DIR/state.json.tmp"
+  else mv -f "$SANDBOX_DIR/state.json.tmp" "$SANDBOX_DIR/state.json"; fi
 }
 
 # ---------------------------------------------------------------------------------------------
