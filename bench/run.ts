@@ -80,9 +80,10 @@ const nextVersion = () => (current === 'v2' ? 'v3' : 'v2');
 async function refreshCurrent(): Promise<void> {
   try {
     const served = await servedVersions(state);
-    current = served.every((v) => v === served[0]) ? served[0]! : '?';
+    // a broken stack (the naive row leaves nginx pointing at removed containers) serves '?': keep what was deployed
+    if (served.every((v) => v === served[0] && v !== '?')) current = served[0]!;
   } catch {
-    current = '?';
+    // keep the version tracked from the last change
   }
 }
 
@@ -146,7 +147,8 @@ const ROWS: Row[] = [
   {
     name: 'naive deploy (ssh + compose up -d)',
     ours: false,
-    setup: reset,
+    // each run from the seed stack: a naive run leaves nginx pointing at containers it removed
+    prepare: reset,
     change: async () => {
       const version = nextVersion();
       const r = await naiveDeploy(state, version);
@@ -324,6 +326,19 @@ function sampleRows(results: RowResult[]): string[][] {
   );
 }
 
+/** Where our rows' failed requests happened, so the cause can be looked for. */
+function firstFailures(results: RowResult[]): string {
+  const lines: string[] = [];
+  for (const r of results.filter((x) => x.row.ours))
+    r.samples.forEach((s, i) => {
+      if (!s.load?.failed) return;
+      const stale = s.load.staleKeepAlive ? `, ${s.load.staleKeepAlive} on a reused keep-alive connection` : '';
+      lines.push(`- ${r.row.name} [${r.keepAlive ? 'keep-alive' : 'new conn'}] #${i + 1}: ${s.load.failed} failed${stale}; status codes ${JSON.stringify(s.load.statusCodes)}`);
+      for (const f of s.load.firstFailures.slice(0, 3)) lines.push(`  - +${(f.atMs / 1000).toFixed(2)}s ${f.target} ${f.kind}: ${oneLine(f.detail, 160)}`);
+    });
+  return lines.join('\n');
+}
+
 // ---------------------------------------------------------------------------------------------
 // bundles, start-up and reports
 
@@ -401,7 +416,8 @@ async function main(): Promise<number> {
     '',
     table,
     '',
-    'failed = failed requests per run; latencies in the change window; overhead = wall time - (pull + boot-to-healthy + migrate) from the `timings` output;',
+    'failed = failed requests per run; latencies of the successful requests in the change window (p50, p99: median over runs; max: over all runs);',
+    'overhead = wall time of the action run - (pull + boot-to-healthy + migrate) from its `timings` output;',
     'ssh conns per host = sshd accepted connections during the run (each distinct value seen).',
     '',
     `## Bundles and start-up (time to the first line, as scripts/measure-startup.mjs measures it; median of ${STARTUP_RUNS})`,
@@ -428,6 +444,10 @@ async function main(): Promise<number> {
     '## Every run',
     '',
     textTable(['change', 'load', '#', 'requests', 'failed (conn/reset/timeout/non2xx)', 'p50 / p99 / max', 'wall', 'pull / healthy / migrate', 'overhead', 'ssh', 'result'], sampleRows(results)),
+    '',
+    '## First failed requests of our runs (from the load report)',
+    '',
+    firstFailures(results) || 'none',
     '',
   ].join('\n');
   writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), markdown);
