@@ -56,7 +56,7 @@ keeper_pid() {
 
 # run a command inside host $1's namespaces
 hx() { local i=$1 kp; shift; kp="$(keeper_pid "$i")"; [[ -n $kp ]] || die "host$i is not running"
-  nsenter -t "$kp" -m -n -- "$@"; }
+  nsenter -t "$kp" -m -n -u -- "$@"; }
 rdocker() { docker -H "$RUNNER_SOCK" "$@"; }
 
 preflight() {
@@ -310,6 +310,7 @@ ensure_host_keeper() {
   cat > "$H/keeper.sh" <<EOF
 set -e
 mount --make-rprivate /
+hostname host$i
 mount --bind "$H/opt" /opt
 mount --bind "$H/run" /run
 mount --bind "$H/home" /home/deployer
@@ -318,7 +319,7 @@ chmod 755 /run/sshd
 touch "$H/ready"
 exec sleep infinity
 EOF
-  setsid nsenter --net="/run/netns/$P-host$i" unshare --mount --propagation private -- bash "$H/keeper.sh" \
+  setsid nsenter --net="/run/netns/$P-host$i" unshare --mount --uts --propagation private -- bash "$H/keeper.sh" \
     </dev/null >"$H/keeper.log" 2>&1 9>&- &
   echo $! > "$H/keeper.pid"
   wait_for 10 "host$i keeper" test -e "$H/ready" || { cat "$H/keeper.log" >&2; return 1; }
@@ -341,7 +342,7 @@ ensure_host_dockerd() {
 }
 EOF
   if [[ -z $(host_dockerd_pid "$i") ]]; then
-    setsid nsenter -t "$kp" -m -n -- dockerd --config-file "$H/daemon.json" </dev/null >>"$H/dockerd.log" 2>&1 9>&- &
+    setsid nsenter -t "$kp" -m -n -u -- dockerd --config-file "$H/daemon.json" </dev/null >>"$H/dockerd.log" 2>&1 9>&- &
   fi
 }
 
@@ -376,7 +377,7 @@ EOF
   [[ -e $H/home/.profile ]] || { cp -a /etc/skel/. "$H/home/" 2>/dev/null || true; chown -R deployer:deployer "$H/home"; }
   if [[ -z $(host_sshd_pid "$i") ]]; then
     touch "$H/sshd.log"
-    nsenter -t "$kp" -m -n -- /usr/sbin/sshd -f "$H/sshd_config" -E "$H/sshd.log" </dev/null >/dev/null 2>&1 9>&-
+    nsenter -t "$kp" -m -n -u -- /usr/sbin/sshd -f "$H/sshd_config" -E "$H/sshd.log" </dev/null >/dev/null 2>&1 9>&-
   fi
 }
 
@@ -439,7 +440,7 @@ teardown_host() {
   kp="$(keeper_pid "$i")"
   if [[ -n $kp ]]; then
     # stop the app containers nicely, then dockerd (it stops what is left)
-    nsenter -t "$kp" -m -n -- docker ps -q 2>/dev/null | xargs -r nsenter -t "$kp" -m -n -- docker rm -f >/dev/null 2>&1 || true
+    nsenter -t "$kp" -m -n -u -- docker ps -q 2>/dev/null | xargs -r nsenter -t "$kp" -m -n -u -- docker rm -f >/dev/null 2>&1 || true
   fi
   p="$(host_dockerd_pid "$i")"
   if [[ -n $p ]]; then

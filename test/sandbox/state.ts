@@ -135,10 +135,10 @@ function resolveHost(host: HostRef): SandboxHost {
   return found;
 }
 
-/** argv to run `cmd` inside a host's namespaces (mount + network): its /opt, /var/run/docker.sock. */
+/** argv to run `cmd` inside a host's namespaces (mount, network, uts): its /opt, /var/run/docker.sock, hostname. */
 export function hostArgv(host: HostRef, cmd: string[]): string[] {
   const h = resolveHost(host);
-  return ['nsenter', '-t', String(h.pid), '-m', '-n', '--', ...cmd];
+  return ['nsenter', '-t', String(h.pid), '-m', '-n', '-u', '--', ...cmd];
 }
 
 export interface HostExecOptions {
