@@ -218,6 +218,17 @@ make_busybox_rootfs() { # $1 = rootfs dir
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$1/etc/group"
 }
 
+add_nginx() { # $1 = rootfs: Debian's nginx binary, the libraries ldd lists, the loader, mime.types
+  local r=$1 lib
+  install -D /usr/sbin/nginx "$r/usr/sbin/nginx"
+  for lib in $(ldd /usr/sbin/nginx | grep -o '/[^ ]*'); do
+    install -D "$(readlink -f "$lib")" "$r$lib"
+  done
+  install -D -m 644 /etc/nginx/mime.types "$r/etc/nginx/mime.types"
+  mkdir -p "$r/etc/nginx/conf.d" "$r/var/log/nginx" "$r/var/lib/nginx" "$r/run" "$r/var/cache/nginx"
+  printf 'hosts: files dns\npasswd: files\ngroup: files\n' > "$r/etc/nsswitch.conf"
+}
+
 images_hash() {
   { cat "$HERE"/images/web/Dockerfile "$HERE"/images/web/bin/* "$HERE"/images/nginx/* /bin/busybox /usr/sbin/nginx
     declare -p WEB_TAGS; echo "$REGISTRY_ADDR"; } | sha256sum | cut -c1-16
@@ -243,22 +254,17 @@ ensure_images() {
   log "building images with the runner dockerd"
   local b="$SANDBOX_DIR/images"
   rm -rf "$b"; mkdir -p "$b/web" "$b/nginx"
-  # web
+  # web: busybox + nginx (the stand-in app's http server) + the scripts
   cp "$HERE/images/web/Dockerfile" "$b/web/"
   make_busybox_rootfs "$b/web/rootfs"
+  add_nginx "$b/web/rootfs"
   install -m 755 "$HERE"/images/web/bin/* "$b/web/rootfs/bin/"
   # nginx: binary + ldd libraries + loader + config
   cp "$HERE/images/nginx/Dockerfile" "$b/nginx/"
-  local r="$b/nginx/rootfs" lib
+  local r="$b/nginx/rootfs"
   make_busybox_rootfs "$r"
-  install -D /usr/sbin/nginx "$r/usr/sbin/nginx"
-  for lib in $(ldd /usr/sbin/nginx | grep -o '/[^ ]*'); do
-    install -D "$(readlink -f "$lib")" "$r$lib"
-  done
+  add_nginx "$r"
   install -D -m 644 "$HERE/images/nginx/nginx.conf" "$r/etc/nginx/nginx.conf"
-  install -D -m 644 /etc/nginx/mime.types "$r/etc/nginx/mime.types"
-  mkdir -p "$r/etc/nginx/conf.d" "$r/var/log/nginx" "$r/var/lib/nginx" "$r/run" "$r/var/cache/nginx"
-  printf 'hosts: files dns\npasswd: files\ngroup: files\n' > "$r/etc/nsswitch.conf"
 
   registry_login
   rdocker build -q -t "$NGINX_IMAGE" "$b/nginx" >/dev/null
