@@ -15,8 +15,15 @@ if (reason) console.log(`deploy end-to-end tests ${process.env.CI === 'true' ? '
 let state: SandboxState;
 const LOAD_RATE = 200;
 
-function noFailures(report: LoadReport): void {
-  expect({ failed: report.failed, failures: report.failures }).toEqual({ failed: 0, failures: { connection: 0, reset: 0, timeout: 0, non2xx: 0 } });
+/** 0 failed requests; on failure the message carries the first failures and nginx's error lines. */
+async function noFailures(report: LoadReport): Promise<void> {
+  const evidence = report.failed
+    ? {
+        firstFailures: report.firstFailures.slice(0, 5),
+        nginx: await Promise.all(state.hosts.map((h) => hostExec(h, ['sh', '-c', 'docker logs $(docker ps -qf label=com.docker.compose.service=nginx) 2>&1 | grep -E "\\[(error|warn)\\]" | tail -4 | cut -c1-240'])) ),
+      }
+    : {};
+  expect({ failed: report.failed, failures: report.failures, ...evidence }).toEqual({ failed: 0, failures: { connection: 0, reset: 0, timeout: 0, non2xx: 0 } });
   expect(report.requests).toBeGreaterThan(LOAD_RATE); // the load really ran
 }
 
@@ -53,7 +60,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
     const [r, load] = await underLoad(() => deploy(state, 'v2'));
     expect(r.stderr + r.stdout).not.toMatch(/::error/);
     expect(r.exitCode).toBe(0);
-    noFailures(load);
+    await noFailures(load);
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
     const image = `${state.image}:v2`;
     expect(await services(state.hosts[0]!)).toEqual([`beat ${image}`, `nginx ${state.registry.address}/parking/nginx:1`, `web ${image}`, `worker ${image}`].sort());
@@ -73,7 +80,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
     const [r, load] = await underLoad(() => deploy(state, 'bad-health'));
     const seen = await watcher.stop();
     expect(r.exitCode).toBe(1);
-    noFailures(load);
+    await noFailures(load);
     expect(seen.has('bad-health')).toBe(false);
     expect(r.outputs.status).toBe('rolled-back');
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
@@ -92,7 +99,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
       const [r, load] = await underLoad(() => deploy(state, 'v3'));
       await watcher.stop();
       expect(r.exitCode).toBe(1);
-      noFailures(load);
+      await noFailures(load);
       expect(r.outputs.status).toBe('rolled-back');
       const hosts = JSON.parse(r.outputs.hosts!) as { host: string; status: string }[];
       expect(hosts.map((h) => h.status)).toEqual(['rolled-back', 'failed', 'skipped']);
@@ -106,7 +113,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
   test('failing migration: exit non-zero, no host switched, lock released', async () => {
     const [r, load] = await underLoad(() => deploy(state, 'bad-migrate'));
     expect(r.exitCode).toBe(1);
-    noFailures(load);
+    await noFailures(load);
     expect(r.outputs.status).toBe('failed');
     expect(r.summary).toMatch(/Migration.*failed/);
     expect(r.summary).toMatch(/simulated migration failure/);
@@ -121,13 +128,13 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
     try {
       const [back, load] = await underLoad(() => rollback(state, 'previous'));
       expect(back.exitCode).toBe(0);
-      noFailures(load);
+      await noFailures(load);
       expect(back.outputs).toMatchObject({ status: 'deployed', version: 'v1', 'previous-version': 'v2' });
       expect(await servedVersions(state)).toEqual(['v1', 'v1', 'v1']);
 
       const [named, load2] = await underLoad(() => rollback(state, 'v2'));
       expect(named.exitCode).toBe(0);
-      noFailures(load2);
+      await noFailures(load2);
       expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
 
       const list = await rollback(state, 'list');
