@@ -23,7 +23,8 @@ export function parseUpstreamServers(text: string): string[] {
 
 /**
  * Points nginx at new backends: write the file atomically, `nginx -t` (restoring the previous file if
- * the test fails), reload, and give the new workers a moment to take over before anything stops.
+ * the test fails) and reload. Reload is asynchronous: callers keep what it took traffic from running
+ * for at least a second (the drain).
  */
 export function switchUpstreamScript(env: Environment, proxyContainer: string, content: string): Script {
   const file = statePaths(env).upstream;
@@ -35,7 +36,5 @@ export function switchUpstreamScript(env: Environment, proxyContainer: string, c
     [raw('  echo "nginx -t rejected the new upstream file (previous file restored):"; echo "$out"; exit 4')],
     [raw('fi')],
     ['docker', 'exec', proxyContainer, 'nginx', '-s', 'reload'],
-    // reload is asynchronous: let the new workers start before old backends can go away
-    ['sleep', '1'],
   ];
 }

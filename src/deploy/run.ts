@@ -32,6 +32,13 @@ interface HostChange {
   color?: Color;
 }
 
+/** Work left after a host switched: the old color drains while the next batch goes on. */
+interface Retirement {
+  script: Script;
+  label: string;
+  switchedAt: number;
+}
+
 /** `web-blue` -> blue when `web` is the web service. */
 function colorService(env: Environment, service: string): Color | undefined {
   const m = new RegExp(`^${env.webService.replace(/[.]/g, '\\.')}-(blue|green)$`).exec(service);
@@ -56,6 +63,8 @@ interface Target {
 
 const STOP_TIMEOUT_SEC = 30;
 const MIN_DISK_FREE_KB = 512 * 1024;
+/** nginx reloads asynchronously: nothing a reload took traffic from stops sooner than this. */
+const MIN_DRAIN_MS = 1000;
 
 export function imageRef(image: string, version: string): string {
   return version.startsWith('sha256:') ? `${image}@${version}` : `${image}:${version}`;
@@ -77,6 +86,7 @@ export class Deployment {
   /** Time the containers themselves needed: pulling (slowest host) and boot-to-healthy per batch. */
   private readonly timings = { pullMs: 0, healthyMs: 0, migrateMs: 0 };
   private batchHealthyMs = 0;
+  private readonly retirements = new Map<string, Retirement>();
   constructor(private readonly req: RunRequest) {}
 
   private get env(): Environment {
@@ -262,7 +272,8 @@ export class Deployment {
     }
 
     // 3. Batches of hosts, each in parallel.
-    const batches = hostBatches(env.hosts, env.batchSize);
+    // A blue-green rollback switches every host at once: the kept color is there, no capacity is lost.
+    const batches = req.kind === 'rollback' && req.strategy === 'blue-green' ? [env.hosts] : hostBatches(env.hosts, env.batchSize);
     let failures = 0;
     let aborted = false;
     for (const [i, batch] of batches.entries()) {
@@ -293,6 +304,7 @@ export class Deployment {
       const switched = env.hosts.filter((h) => outcomes.get(h.id)?.status === 'deployed');
       if (aborted) {
         for (const h of env.hosts) if (!outcomes.has(h.id)) outcomes.set(h.id, this.outcome(h, 'skipped', targets.get(h.id)!, Date.now()));
+        await this.retireAll();
         await this.record(switched, (h) => this.release(targets.get(h.id)!, 'deployed', outcomes.get(h.id)?.color));
         return this.finish('failed', version, { previousVersion, hosts: [...outcomes.values()], migration, error: 'the run was cancelled; hosts already switched keep the new version, the others the old one' });
       }
@@ -302,6 +314,7 @@ export class Deployment {
             const ctx = this.contexts.get(host.id)!;
             const started = Date.now();
             const back: Target = { version: ctx.current.version, image: ctx.current.image };
+            this.retirements.delete(host.id); // the color it would stop is the one it goes back to
             await this.exec(host, writeFileScript(overridePath(env, back.version), overrideYaml(env, back.image)), 'write the previous release override');
             const result = await this.replaceOnHost(host, back);
             const o = outcomes.get(host.id)!;
@@ -312,6 +325,7 @@ export class Deployment {
         );
       });
       for (const h of env.hosts) if (!outcomes.has(h.id)) outcomes.set(h.id, this.outcome(h, 'skipped', targets.get(h.id)!, Date.now()));
+      await this.retireAll();
       await this.record(env.hosts, (h) => this.release(targets.get(h.id)!, outcomes.get(h.id)?.status === 'failed' && !outcomes.get(h.id)?.error?.startsWith('rollback') ? 'failed' : 'rolled-back'));
       const bad = [...outcomes.values()].filter((o) => o.status === 'failed');
       return this.finish('rolled-back', version, {
@@ -323,6 +337,7 @@ export class Deployment {
     }
 
     // 5. Success (failures within max-failed-hosts keep their old version).
+    await this.retireAll();
     await this.record(
       env.hosts.filter((h) => outcomes.get(h.id)?.status === 'deployed'),
       (h) => {
@@ -343,6 +358,21 @@ export class Deployment {
       migration,
       ...(failedHosts.length ? { error: undefined } : {}),
     });
+  }
+
+  /** Stops what switched hosts left draining, each once its drain time has passed. */
+  private async retireAll(): Promise<void> {
+    const drainMs = Math.max(this.env.drainMs, MIN_DRAIN_MS);
+    const pending = [...this.retirements.entries()];
+    this.retirements.clear();
+    await Promise.all(
+      pending.map(async ([id, r]) => {
+        const host = this.env.hosts.find((h) => h.id === id)!;
+        const wait = r.switchedAt + drainMs - Date.now();
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+        if (r.script.length) await this.exec(host, r.script, r.label).catch((e) => this.req.log.warning(`${id}: ${r.label}: ${errorMessage(e)}`));
+      }),
+    );
   }
 
   private async migrate(host: Host, target: Target): Promise<MigrationOutcome> {
@@ -448,7 +478,7 @@ export class Deployment {
     const oldServers = oldWeb.map((c) => sharedNetworkAddress(c, ctx.proxy)).filter((a): a is string => !!a).map((a) => `${a}:${env.health.port}`);
     const note = this.upstreamNote(target);
     await this.exec(host, switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, [...oldServers, ...checked.servers], note)), 'nginx: old + new');
-    await this.exec(host, [...switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, checked.servers, note)), ['sleep', (env.drainMs / 1000).toFixed(3)], ...removeContainersScript(oldWeb.map((c) => c.id), STOP_TIMEOUT_SEC)], 'nginx: new only, drain, stop old');
+    await this.exec(host, [...switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, checked.servers, note)), ['sleep', (Math.max(env.drainMs, MIN_DRAIN_MS) / 1000).toFixed(3)], ...removeContainersScript(oldWeb.map((c) => c.id), STOP_TIMEOUT_SEC)], 'nginx: new only, drain, stop old');
     return { ok: true };
   }
 
@@ -486,19 +516,18 @@ export class Deployment {
     }
     await this.exec(host, switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, checked.servers, `${this.upstreamNote(target)}, color ${idle}`)), `nginx: switch to ${idle}`);
     req.log.info(`${host.id}: nginx routes to ${idle} (${target.version})`);
-    // The other color drains, then is kept stopped (or running) for an instant rollback; plain
-    // (pre-blue-green) web containers are removed.
+    // The other color drains while the run goes on, then is kept stopped (or running) for an instant
+    // rollback; plain (pre-blue-green) web containers are removed.
     const plain = live.filter((c) => c.service === env.webService);
     const other = live.filter((c) => colorOf(c) && colorOf(c) !== idle);
-    await this.exec(
-      host,
-      [
-        ['sleep', (env.drainMs / 1000).toFixed(3)],
+    this.retirements.set(host.id, {
+      switchedAt: Date.now(),
+      label: `drain and stop ${liveColor ?? 'the old containers'}`,
+      script: [
         ...(env.keepIdleColor === 'stopped' && other.length ? [['docker', 'stop', '--time', String(STOP_TIMEOUT_SEC), ...other.map((c) => c.id), raw('>/dev/null')]] : []),
         ...removeContainersScript(plain.map((c) => c.id), STOP_TIMEOUT_SEC),
       ],
-      `drain ${liveColor ?? 'the old containers'}`,
-    );
+    });
     return { ok: true, color: idle };
   }
 
