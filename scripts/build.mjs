@@ -14,9 +14,9 @@ const outIndex = process.argv.indexOf('--out');
 const out = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : join(root, 'dist');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 
-// A build into another folder (the dist/ freshness check) compiles into its own lib/ so that it
-// never races a concurrent `npm run build`.
-const lib = outIndex > 0 ? join(root, `.lib-${process.pid}`) : join(root, 'lib'); // inside the repo: ncc resolves node_modules from there
+// Always lib/ inside the repo: ncc resolves node_modules from there, and its module ids come from the
+// paths, so the dist/ freshness check must compile exactly where `npm run build` does.
+const lib = join(root, 'lib');
 rmSync(lib, { recursive: true, force: true });
 try {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', lib], {
@@ -48,4 +48,3 @@ for (const { name } of ACTIONS) {
   }
   process.stdout.write(`${outIndex > 0 ? out : 'dist'}/${name}/index.js ${(Buffer.byteLength(code) / 1024).toFixed(0)} KiB\n`);
 }
-if (outIndex > 0) rmSync(lib, { recursive: true, force: true });
