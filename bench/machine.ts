@@ -32,9 +32,10 @@ export interface MachineInfo {
 export async function machineInfo(state: SandboxState | undefined): Promise<MachineInfo> {
   const versions: Record<string, string> = {
     node: process.version,
-    docker: tryRun('docker', ['version', '--format', '{{.Client.Version}}']),
+    // the client's own version: the machine need not run a daemon on the default socket
+    docker: tryRun('docker', ['--version']).replace(/^Docker version /, ''),
     compose: tryRun('docker', ['compose', 'version', '--short']),
-    openssh: tryRun('ssh', ['-V']).split('\n')[0] ?? '',
+    openssh: tryRun('sh', ['-c', 'ssh -V 2>&1']).split('\n')[0] ?? '',
   };
   if (state) {
     versions['dockerd (hosts)'] = await tryHost(state, ['docker', 'version', '--format', '{{.Server.Version}}']);
