@@ -32,7 +32,7 @@ interface HostChange {
   color?: Color;
 }
 
-/** Work left after a host switched: the old color drains while the next batch goes on. */
+/** Work left after a host switched: the old containers drain while the run goes on, then stop. */
 interface Retirement {
   script: Script;
   label: string;
@@ -465,7 +465,9 @@ export class Deployment {
   /** Rolling: new containers beside the old, health, nginx old+new then new only, drain, stop old. */
   private async rollWeb(host: Host, ctx: HostContext, target: Target, oldWeb: ContainerInfo[]): Promise<HostChange> {
     const { env, req } = this;
-    const count = Math.max(1, oldWeb.length);
+    // as many new containers as the host served with when the run began (a host switched back in an
+    // auto-rollback still has its draining old ones among oldWeb)
+    const count = Math.max(1, ctx.facts.containers.filter((c) => c.state === 'running' && (c.service === env.webService || colorService(env, c.service))).length);
     const plain = oldWeb.filter((c) => c.service === env.webService).length;
     const started = await this.exec(host, startBesideScript(this.target(ctx, target), env.webService, plain, count), `start ${count} new ${env.webService} container(s)`);
     const fresh = req.executor.dryRun ? [dryRunContainer(env.webService, 'NEW')] : parseContainers(started.stdout.split('### new\n')[1] ?? '');
@@ -478,7 +480,9 @@ export class Deployment {
     const oldServers = oldWeb.map((c) => sharedNetworkAddress(c, ctx.proxy)).filter((a): a is string => !!a).map((a) => `${a}:${env.health.port}`);
     const note = this.upstreamNote(target);
     await this.exec(host, switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, [...oldServers, ...checked.servers], note)), 'nginx: old + new');
-    await this.exec(host, [...switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, checked.servers, note)), ['sleep', (Math.max(env.drainMs, MIN_DRAIN_MS) / 1000).toFixed(3)], ...removeContainersScript(oldWeb.map((c) => c.id), STOP_TIMEOUT_SEC)], 'nginx: new only, drain, stop old');
+    await this.exec(host, switchUpstreamScript(env, ctx.proxy.id, upstreamConfig(env.upstreamName, checked.servers, note)), 'nginx: new only');
+    // the old containers drain while this host's workers and the next batches go on
+    this.retirements.set(host.id, { switchedAt: Date.now(), label: `drain and stop the old ${env.webService}`, script: removeContainersScript(oldWeb.map((c) => c.id), STOP_TIMEOUT_SEC) });
     return { ok: true };
   }
 
