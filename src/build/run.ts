@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import {
-  type BuildArg,
+  type BuildxBuild,
   builderInspectCommand,
   buildxBuildCommand,
   imageSizeCommand,
@@ -27,17 +27,9 @@ export interface Credentials {
   password: string;
 }
 
-export interface BuildRequest {
-  image: ImageName;
+/** What the action asks for: the buildx build, with the tags still carrying why each was computed. */
+export interface BuildRequest extends Omit<BuildxBuild, 'tags' | 'cacheRefs' | 'metadataFile'> {
   tags: ComputedTag[];
-  context: string;
-  file?: string;
-  push: boolean;
-  buildArgs: BuildArg[];
-  platforms: string[];
-  labels: Record<string, string>;
-  cacheFrom: string[];
-  cacheTo: string[];
   login?: Credentials;
 }
 
