@@ -172,4 +172,15 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
     const versions = await servedVersions(state);
     versions.forEach((v, i) => expect([before[i], 'slow']).toContain(v));
   });
+
+  test('a sha256 digest (what the build action outputs) deploys like a tag and is recorded as the version', async () => {
+    const digests = await hostExec(state.hosts[0]!, ['sh', '-c', `docker pull -q ${state.image}:v3 >/dev/null && docker image inspect --format '{{join .RepoDigests " "}}' ${state.image}:v3`]);
+    const digest = digests.split(/\s+/).find((d) => d.includes('@sha256:'))!.split('@')[1]!;
+    const [r, load] = await underLoad(() => deploy(state, digest));
+    expect(r.exitCode).toBe(0);
+    await noFailures(load);
+    expect(r.outputs).toMatchObject({ status: 'deployed', version: digest });
+    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+    expect((await history(state.hosts[0]!)).at(-1)).toMatchObject({ version: digest, image: `${state.image}@${digest}`, digest, status: 'deployed' });
+  });
 });
