@@ -123,7 +123,7 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
 
   test('rollback to previous and to a named version with the registry stopped, 0 failed requests; to: list prints the history', async () => {
     const { execFileSync } = await import('node:child_process');
-    const registryPid = readFileSync(state.registry.pidFile, 'utf8').trim();
+    const registryPid = readFileSync(state.registry.pidFile ?? `${state.sandboxDir}/registry/registry.pid`, 'utf8').trim();
     execFileSync('kill', ['-STOP', registryPid]);
     try {
       const [back, load] = await underLoad(() => rollback(state, 'previous'));
