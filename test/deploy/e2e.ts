@@ -1,9 +1,8 @@
 // Shared helpers of the deploy/rollback end-to-end tests on the sandbox.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { newRunnerDirs, runAction, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import type { SandboxState } from '../sandbox/state.js';
+import { acceptedConnections as hostConnections, httpGet, type SandboxState } from '../sandbox/state.js';
 
 /** A workspace whose .github/parking-ci.yml is the sandbox config, optionally edited. */
 export function workspaceFor(state: SandboxState, edit: (yaml: string) => string = (y) => y): string {
@@ -38,18 +37,7 @@ export function rollback(state: SandboxState, to: string, options: RunOptions = 
   });
 }
 
-export function get(url: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+export const get = httpGet;
 
 /** The version each host's nginx serves now ("parking web v2" -> "v2"). */
 export async function servedVersions(state: SandboxState): Promise<string[]> {
@@ -58,7 +46,7 @@ export async function servedVersions(state: SandboxState): Promise<string[]> {
 
 /** sshd's accepted connections per host, from its log. */
 export function acceptedConnections(state: SandboxState): number[] {
-  return state.hosts.map((h) => (readFileSync(h.sshLog, 'utf8').match(/Accepted publickey/g) ?? []).length);
+  return state.hosts.map(hostConnections);
 }
 
 /** Polls every host through nginx while a run goes on; records every version it saw served. */

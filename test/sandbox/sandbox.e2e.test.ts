@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { startLoad } from './load.js';
-import { ensureSandbox, hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, type SandboxHost, type SandboxState } from './state.js';
+import { acceptedConnections, ensureSandbox, hostExec, httpGet, loadSandbox, resetSandbox, sandboxUnavailableReason, type SandboxHost, type SandboxState } from './state.js';
 
 jest.setTimeout(300_000);
 const reason = sandboxUnavailableReason();
@@ -29,20 +29,8 @@ function ssh(h: SandboxHost, script: string, input?: string): Promise<{ code: nu
   });
 }
 
-function get(url: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const accepted = (h: SandboxHost) => (readFileSync(h.sshLog, 'utf8').match(/Accepted publickey/g) ?? []).length;
+const get = httpGet;
+const accepted = acceptedConnections;
 const targets = () => state.hosts.map((h) => `http://${h.address}/`);
 const served = async () => Promise.all(state.hosts.map(async (h) => /parking web (\S+)/.exec((await get(`http://${h.address}/`)).body)?.[1] ?? '?'));
 const migrations = async (h: SandboxHost) =>

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 // The sandbox as tests see it: its state file, whether this machine can host it, and helpers to
 // bring it up, reset it and run commands inside a host. See test/sandbox/README.md.
 import { execFile, execFileSync } from 'node:child_process';
@@ -184,4 +185,23 @@ export function hostExecSync(host: HostRef, cmd: string[], options: HostExecOpti
     env: execEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+}
+
+/** GET through a host's nginx (or any sandbox URL), a fresh connection each time. */
+export function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    const req = httpRequest(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** sshd's accepted connections on a host so far (its log; `reset` truncates it). */
+export function acceptedConnections(host: Pick<SandboxHost, 'sshLog'>): number {
+  return (readFileSync(host.sshLog, 'utf8').match(/Accepted publickey/g) ?? []).length;
 }
