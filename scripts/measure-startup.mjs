@@ -4,58 +4,16 @@
 // beside `node -e ''`. With --shared, also builds the alternative — one shared bundle holding every
 // action, behind thin per-action entries — and measures it the same way.
 //   node scripts/measure-startup.mjs [--runs 20] [--shared]
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ACTIONS } from './actions.mjs';
+import { dirSize, firstLine, runnerEnv } from './startup-probe.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const runsIndex = process.argv.indexOf('--runs');
 const RUNS = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 20;
-
-/** The runner's environment, minus any input: every action stops at its first required input. */
-function runnerEnv() {
-  const temp = mkdtempSync(join(tmpdir(), 'parking-ci-measure-'));
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_EVENT_PATH'].map((k) => [k, join(temp, k.toLowerCase())]));
-  for (const f of Object.values(files)) writeFileSync(f, k(f));
-  mkdirSync(join(temp, 'workspace'));
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/root',
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    ...files,
-    GITHUB_WORKSPACE: join(temp, 'workspace'),
-    RUNNER_TEMP: temp,
-    GITHUB_REPOSITORY: 'acme/parking',
-    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_API_URL: 'http://127.0.0.1:9',
-  };
-  function k(f) {
-    return f.endsWith('github_event_path') ? '{}' : '';
-  }
-}
-
-/** Milliseconds from spawn to the first byte on stdout or stderr (to exit when it prints nothing), and that line. */
-function firstLine(args, env) {
-  return new Promise((done) => {
-    const started = process.hrtime.bigint();
-    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-    const child = spawn(process.execPath, args, { cwd: env.GITHUB_WORKSPACE ?? root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let first;
-    let text = '';
-    const mark = (data) => {
-      first ??= elapsed();
-      text ||= data.toString().split('\n')[0];
-    };
-    child.stdout.once('data', mark);
-    child.stderr.once('data', mark);
-    child.on('close', () => done({ ms: first ?? elapsed(), text }));
-  });
-}
 
 /** The median time, and the first line seen (so a bundle that crashes is not mistaken for a fast one). */
 async function median(args, env) {
@@ -66,7 +24,6 @@ async function median(args, env) {
   return [`${runs[Math.floor(runs.length / 2)].ms.toFixed(0)} ms`, line];
 }
 
-const dirSize = (dir) => readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, f))).filter((s) => s.isFile()).reduce((n, s) => n + s.size, 0);
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 /** Builds one ncc bundle of every action (each evaluated only when chosen) and a thin entry per action. */
