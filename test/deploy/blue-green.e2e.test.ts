@@ -1,9 +1,8 @@
 // Blue-green end-to-end on the sandbox (spec §4.3, issue #5): the new release starts in the idle
 // color, is checked, nginx switches to it, the old color is kept stopped for an instant rollback.
 import { jest } from '@jest/globals';
-import { startLoad, type LoadReport } from '../sandbox/load.js';
 import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
-import { deploy, get, rollback, servedVersions, settled, targets, watchVersions } from './e2e.js';
+import { deploy, get, noFailures, rollback, servedVersions, settled, underLoad, watchVersions } from './e2e.js';
 
 jest.setTimeout(300_000);
 const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (await sandboxUnavailableReason());
@@ -11,18 +10,6 @@ const run = reason && process.env.CI !== 'true' ? describe.skip : describe;
 
 let state: SandboxState;
 const blueGreen = { strategy: 'blue-green' };
-
-async function underLoad<T>(fn: () => Promise<T>): Promise<[T, LoadReport]> {
-  const load = startLoad({ targets: targets(state), rate: 200, durationMs: 240_000, keepAlive: true });
-  await new Promise((r) => setTimeout(r, 1000));
-  const result = await fn().finally(() => new Promise((r) => setTimeout(r, 1000)));
-  return [result, await load.stop()];
-}
-
-function noFailures(report: LoadReport): void {
-  expect({ failed: report.failed, failures: report.failures, first: report.firstFailures.slice(0, 3) }).toEqual({ failed: 0, failures: { connection: 0, reset: 0, timeout: 0, non2xx: 0 }, first: [] });
-  expect(report.requests).toBeGreaterThan(200);
-}
 
 const webContainers = async (h: SandboxState['hosts'][number]) =>
   (await hostExec(h, ['docker', 'ps', '-a', '--filter', 'label=com.docker.compose.project=parking', '--format', '{{.Label "com.docker.compose.service"}} {{.State}} {{.Image}}']))
@@ -39,17 +26,17 @@ run('deploy (blue-green) on 3 sandbox hosts', () => {
   });
 
   test('v1 -> v2 goes to the idle color, 0 failed requests, the old color is kept stopped, history records the color', async () => {
-    const [r, load] = await underLoad(() => deploy(state, 'v2', { inputs: blueGreen }));
+    const [r, load] = await underLoad(state, () => deploy(state, 'v2', { inputs: blueGreen }));
     expect(r.exitCode).toBe(0);
-    noFailures(load);
+    await noFailures(state, load);
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
     const hosts = JSON.parse(r.outputs.hosts!) as { status: string; color: string }[];
     expect(hosts.map((h) => [h.status, h.color])).toEqual([['deployed', 'blue'], ['deployed', 'blue'], ['deployed', 'blue']]);
     expect(await webContainers(state.hosts[0]!)).toEqual([`web-blue running ${state.image}:v2`]);
 
-    const [r3, load3] = await underLoad(() => deploy(state, 'v3', { inputs: blueGreen }));
+    const [r3, load3] = await underLoad(state, () => deploy(state, 'v3', { inputs: blueGreen }));
     expect(r3.exitCode).toBe(0);
-    noFailures(load3);
+    await noFailures(state, load3);
     expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
     expect(await webContainers(state.hosts[0]!)).toEqual([`web-blue exited ${state.image}:v2`, `web-green running ${state.image}:v3`]);
     const history = (await hostExec(state.hosts[0]!, ['cat', `${state.appDir}/.parking-ci/releases.jsonl`])).trim().split('\n').map((l) => JSON.parse(l));
@@ -72,11 +59,11 @@ run('deploy (blue-green) on 3 sandbox hosts', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    const [r, load] = await underLoad(() => rollback(state, 'previous', { inputs: blueGreen }));
+    const [r, load] = await underLoad(state, () => rollback(state, 'previous', { inputs: blueGreen }));
     polling = false;
     await poll;
     expect(r.exitCode).toBe(0);
-    noFailures(load);
+    await noFailures(state, load);
     expect(r.outputs.version).toBe('v2');
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
     expect(r.stdout).toMatch(/v2 is kept in blue: started it again without pulling or recreating/);
@@ -89,10 +76,10 @@ run('deploy (blue-green) on 3 sandbox hosts', () => {
 
   test('a version failing its health check never takes traffic and the live color keeps serving', async () => {
     const watcher = watchVersions(state);
-    const [r, load] = await underLoad(() => deploy(state, 'bad-health', { inputs: blueGreen }));
+    const [r, load] = await underLoad(state, () => deploy(state, 'bad-health', { inputs: blueGreen }));
     const seen = await watcher.stop();
     expect(r.exitCode).toBe(1);
-    noFailures(load);
+    await noFailures(state, load);
     expect(seen.has('bad-health')).toBe(false);
     expect(r.outputs.status).toBe('rolled-back');
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);

@@ -3,9 +3,8 @@
 import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { runPost } from '../harness/run-action.js';
-import { startLoad, type LoadReport } from '../sandbox/load.js';
 import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
-import { acceptedConnections, deploy, rollback, servedVersions, settled, targets, watchVersions } from './e2e.js';
+import { acceptedConnections, deploy, noFailures, rollback, servedVersions, settled, underLoad, watchVersions } from './e2e.js';
 
 jest.setTimeout(300_000);
 const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (await sandboxUnavailableReason());
@@ -13,33 +12,6 @@ const run = reason && process.env.CI !== 'true' ? describe.skip : describe;
 if (reason) console.log(`deploy end-to-end tests ${process.env.CI === 'true' ? 'cannot skip in CI' : 'skipped'}: ${reason}`);
 
 let state: SandboxState;
-const LOAD_RATE = 200;
-
-/** 0 failed requests; on failure the message carries the first failures and nginx's error lines. */
-async function noFailures(report: LoadReport): Promise<void> {
-  const evidence = report.failed
-    ? {
-        firstFailures: report.firstFailures.slice(0, 5),
-        nginx: await Promise.all(state.hosts.map((h) => hostExec(h, ['sh', '-c', 'docker logs $(docker ps -qf label=com.docker.compose.service=nginx) 2>&1 | grep -E "\\[(error|warn)\\]" | tail -4 | cut -c1-240'])) ),
-      }
-    : {};
-  expect({ failed: report.failed, failures: report.failures, ...evidence }).toEqual({ failed: 0, failures: { connection: 0, reset: 0, timeout: 0, non2xx: 0 } });
-  expect(report.requests).toBeGreaterThan(LOAD_RATE); // the load really ran
-}
-
-async function underLoad<T>(fn: () => Promise<T>): Promise<[T, LoadReport]> {
-  const load = startLoad({ targets: targets(state), rate: LOAD_RATE, durationMs: 240_000, keepAlive: true });
-  await new Promise((r) => setTimeout(r, 1000));
-  try {
-    const result = await fn();
-    await new Promise((r) => setTimeout(r, 1000));
-    return [result, await load.stop()];
-  } catch (err) {
-    await load.stop();
-    throw err;
-  }
-}
-
 const migrations = async () =>
   (await Promise.all(state.hosts.map((h) => hostExec(h, ['sh', '-c', 'docker run --rm -v parking_data:/data --entrypoint /bin/cat ' + state.image + ':v1 /data/migrations.log 2>/dev/null || true'])))).join('').split('\n').filter(Boolean);
 const services = async (h: SandboxState['hosts'][number]) =>
@@ -57,10 +29,10 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
 
   test('v1 -> v2: every host serves v2, worker v2, beat on host 1 only, one migration, history, outputs, 0 failed requests, one SSH connection per host', async () => {
     const before = acceptedConnections(state);
-    const [r, load] = await underLoad(() => deploy(state, 'v2'));
+    const [r, load] = await underLoad(state, () => deploy(state, 'v2'));
     expect(r.stderr + r.stdout).not.toMatch(/::error/);
     expect(r.exitCode).toBe(0);
-    await noFailures(load);
+    await noFailures(state, load);
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
     const image = `${state.image}:v2`;
     expect(await services(state.hosts[0]!)).toEqual([`beat ${image}`, `nginx ${state.registry.address}/parking/nginx:1`, `web ${image}`, `worker ${image}`].sort());
@@ -77,10 +49,10 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
 
   test('failing health check: no host ever serves it, status=rolled-back, summary shows health responses and logs, 0 failed requests', async () => {
     const watcher = watchVersions(state);
-    const [r, load] = await underLoad(() => deploy(state, 'bad-health'));
+    const [r, load] = await underLoad(state, () => deploy(state, 'bad-health'));
     const seen = await watcher.stop();
     expect(r.exitCode).toBe(1);
-    await noFailures(load);
+    await noFailures(state, load);
     expect(seen.has('bad-health')).toBe(false);
     expect(r.outputs.status).toBe('rolled-back');
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
@@ -96,10 +68,10 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
     await hostExec(state.hosts[1]!, ['sh', '-c', 'docker run --rm -v parking_data:/data --entrypoint /bin/touch ' + state.image + ':v1 /data/fail-health']);
     try {
       const watcher = watchVersions(state);
-      const [r, load] = await underLoad(() => deploy(state, 'v3'));
+      const [r, load] = await underLoad(state, () => deploy(state, 'v3'));
       await watcher.stop();
       expect(r.exitCode).toBe(1);
-      await noFailures(load);
+      await noFailures(state, load);
       expect(r.outputs.status).toBe('rolled-back');
       const hosts = JSON.parse(r.outputs.hosts!) as { host: string; status: string }[];
       expect(hosts.map((h) => h.status)).toEqual(['rolled-back', 'failed', 'skipped']);
@@ -111,9 +83,9 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
   });
 
   test('failing migration: exit non-zero, no host switched, lock released', async () => {
-    const [r, load] = await underLoad(() => deploy(state, 'bad-migrate'));
+    const [r, load] = await underLoad(state, () => deploy(state, 'bad-migrate'));
     expect(r.exitCode).toBe(1);
-    await noFailures(load);
+    await noFailures(state, load);
     expect(r.outputs.status).toBe('failed');
     expect(r.summary).toMatch(/Migration.*failed/);
     expect(r.summary).toMatch(/simulated migration failure/);
@@ -126,15 +98,15 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
     const registryPid = readFileSync(state.registry.pidFile ?? `${state.sandboxDir}/registry/registry.pid`, 'utf8').trim();
     execFileSync('kill', ['-STOP', registryPid]);
     try {
-      const [back, load] = await underLoad(() => rollback(state, 'previous'));
+      const [back, load] = await underLoad(state, () => rollback(state, 'previous'));
       expect(back.exitCode).toBe(0);
-      await noFailures(load);
+      await noFailures(state, load);
       expect(back.outputs).toMatchObject({ status: 'deployed', version: 'v1', 'previous-version': 'v2' });
       expect(await servedVersions(state)).toEqual(['v1', 'v1', 'v1']);
 
-      const [named, load2] = await underLoad(() => rollback(state, 'v2'));
+      const [named, load2] = await underLoad(state, () => rollback(state, 'v2'));
       expect(named.exitCode).toBe(0);
-      await noFailures(load2);
+      await noFailures(state, load2);
       expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
 
       const list = await rollback(state, 'list');
@@ -176,9 +148,9 @@ run('deploy (rolling) on 3 sandbox hosts', () => {
   test('a sha256 digest (what the build action outputs) deploys like a tag and is recorded as the version', async () => {
     const digests = await hostExec(state.hosts[0]!, ['sh', '-c', `docker pull -q ${state.image}:v3 >/dev/null && docker image inspect --format '{{join .RepoDigests " "}}' ${state.image}:v3`]);
     const digest = digests.split(/\s+/).find((d) => d.includes('@sha256:'))!.split('@')[1]!;
-    const [r, load] = await underLoad(() => deploy(state, digest));
+    const [r, load] = await underLoad(state, () => deploy(state, digest));
     expect(r.exitCode).toBe(0);
-    await noFailures(load);
+    await noFailures(state, load);
     expect(r.outputs).toMatchObject({ status: 'deployed', version: digest });
     expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
     expect((await history(state.hosts[0]!)).at(-1)).toMatchObject({ version: digest, image: `${state.image}@${digest}`, digest, status: 'deployed' });
