@@ -2,7 +2,8 @@
 // color, is checked, nginx switches to it, the old color is kept stopped for an instant rollback.
 import { jest } from '@jest/globals';
 import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
-import { deploy, get, noFailures, rollback, servedVersions, settled, underLoad, watchVersions } from './e2e.js';
+import { deploy, get, rollback, servedVersions, settled, watchVersions } from './e2e.js';
+import { noFailures, underLoad } from './load-checks.js';
 
 jest.setTimeout(300_000);
 const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (await sandboxUnavailableReason());

@@ -4,7 +4,8 @@ import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { runPost } from '../harness/run-action.js';
 import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
-import { acceptedConnections, deploy, noFailures, rollback, servedVersions, settled, underLoad, watchVersions } from './e2e.js';
+import { acceptedConnections, deploy, rollback, servedVersions, settled, watchVersions } from './e2e.js';
+import { noFailures, underLoad } from './load-checks.js';
 
 jest.setTimeout(300_000);
 const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (await sandboxUnavailableReason());
