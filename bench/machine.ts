@@ -1,7 +1,7 @@
 // The machine and tool versions a bench result was measured on, for RESULTS.md.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
-import { hostExec, type SandboxState } from '../test/sandbox/state.js';
+import { hostExec, type SandboxState } from '../testkit/sandbox/state.js';
 
 function tryRun(cmd: string, args: string[]): string {
   try {

@@ -2,7 +2,7 @@
 // registry, pull, `compose up -d` (which recreates every container in place), run the migration.
 // It is the baseline that shows the bench's load harness does see failed requests.
 import { spawn } from 'node:child_process';
-import type { SandboxState } from '../test/sandbox/state.js';
+import type { SandboxState } from '../testkit/sandbox/state.js';
 
 export interface NaiveResult {
   ok: boolean;

@@ -6,10 +6,10 @@
 // requests: it shows that the load harness sees failures.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ActionResult } from '../test/harness/run-action.js';
-import { acceptedConnections, deploy, rollback, servedVersions, targets } from '../test/deploy/e2e.js';
-import { startLoad, type LoadReport } from '../test/sandbox/load.js';
-import { ensureSandbox, loadSandbox, resetSandbox, type SandboxState } from '../test/sandbox/state.js';
+import type { ActionResult } from '../testkit/run-action.js';
+import { acceptedConnections, deploy, rollback, servedVersions, targets } from '../testkit/e2e.js';
+import { startLoad, type LoadReport } from '../testkit/sandbox/load.js';
+import { ensureSandbox, loadSandbox, resetSandbox, type SandboxState } from '../testkit/sandbox/state.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { naiveDeploy } from './naive.js';
 import { measureStartup } from './startup.js';

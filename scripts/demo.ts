@@ -12,11 +12,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { deploy, rollback, servedVersions, targets, workspaceFor } from '../test/deploy/e2e.js';
-import { renderSummary, alignTable } from '../test/demo/render.js';
-import { runAction, type ActionResult } from '../test/harness/run-action.js';
-import type { LoadReport } from '../test/sandbox/load.js';
-import type { SandboxState } from '../test/sandbox/state.js';
+import { deploy, rollback, servedVersions, targets, workspaceFor } from '../testkit/e2e.js';
+import { renderSummary, alignTable } from '../testkit/render.js';
+import { runAction, type ActionResult } from '../testkit/run-action.js';
+import type { LoadReport } from '../testkit/sandbox/load.js';
+import type { SandboxState } from '../testkit/sandbox/state.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const LOAD_SECONDS = Number(process.env.DEMO_LOAD_SECONDS ?? 3);
@@ -70,7 +70,7 @@ let state: SandboxState;
 
 /** Runs `fn` under steady load through every host's nginx, with LOAD_SECONDS of load before and after. */
 async function underLoad<T>(fn: () => Promise<T>): Promise<[T, LoadReport]> {
-  const { startLoad } = await import('../test/sandbox/load.js');
+  const { startLoad } = await import('../testkit/sandbox/load.js');
   const load = startLoad({ targets: targets(state), rate: RATE, durationMs: 15 * 60_000, keepAlive: true });
   let report: LoadReport;
   let result: T;
@@ -112,11 +112,11 @@ async function prepareSandbox(): Promise<void> {
   const missing = needed.filter((t) => !has(t) && !existsSync(`/usr/sbin/${t}`));
   if (!missing.length && spawnSync('docker', ['compose', 'version']).status !== 0) missing.push('docker compose');
   if (missing.length) {
-    console.log(`missing ${missing.join(', ')}: running test/sandbox/install.sh`);
+    console.log(`missing ${missing.join(', ')}: running testkit/sandbox/install.sh`);
     const r = spawnSync('bash', [join(ROOT, 'test', 'sandbox', 'install.sh')], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`test/sandbox/install.sh failed (exit ${r.status})`);
+    if (r.status !== 0) throw new Error(`testkit/sandbox/install.sh failed (exit ${r.status})`);
   }
-  const { ensureSandbox, loadSandbox, resetSandbox } = await import('../test/sandbox/state.js');
+  const { ensureSandbox, loadSandbox, resetSandbox } = await import('../testkit/sandbox/state.js');
   console.log(dim('sandbox: ensuring it is up and back at v1 everywhere'));
   try {
     state = await ensureSandbox();

@@ -22,15 +22,15 @@ if (run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'
 let sandboxReason = null;
 if (process.platform !== 'linux') sandboxReason = 'the sandbox needs Linux network namespaces';
 else if (process.getuid?.() !== 0) sandboxReason = 'the sandbox needs root (network namespaces, dockerd)';
-else if (!existsSync(join(root, 'test', 'sandbox', 'sandbox.sh'))) sandboxReason = 'test/sandbox/sandbox.sh is missing';
+else if (!existsSync(join(root, 'testkit', 'sandbox', 'sandbox.sh'))) sandboxReason = 'testkit/sandbox/sandbox.sh is missing';
 else if (process.env.PARKING_CI_SKIP_E2E) sandboxReason = `PARKING_CI_SKIP_E2E=${process.env.PARKING_CI_SKIP_E2E}`;
 if (!sandboxReason) {
   // What a fresh Debian machine lacks (apt packages, the Compose/buildx plugins): idempotent, quick when done.
-  for (const script of ['test/sandbox/install.sh', 'scripts/install-tools.sh']) {
+  for (const script of ['testkit/sandbox/install.sh', 'scripts/install-tools.sh']) {
     if (existsSync(join(root, script)) && run('bash', [join(root, script)]) !== 0) failedSteps.push(`${script} failed`);
   }
   console.log('== sandbox up');
-  if (run('bash', [join(root, 'test', 'sandbox', 'sandbox.sh'), 'up']) !== 0) sandboxReason = '`npm run sandbox -- up` failed (see above)';
+  if (run('bash', [join(root, 'testkit', 'sandbox', 'sandbox.sh'), 'up']) !== 0) sandboxReason = '`npm run sandbox -- up` failed (see above)';
 }
 if (sandboxReason) {
   console.log(`!! end-to-end tests skipped: ${sandboxReason}`);

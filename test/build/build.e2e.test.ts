@@ -6,9 +6,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ActionResult, runAction } from '../harness/run-action.js';
+import { type ActionResult, runAction } from '../../testkit/run-action.js';
 
-// The sandbox's state module (test/sandbox/state.ts), typed by what this test uses. Loaded by a
+// The sandbox's state module (testkit/sandbox/state.ts), typed by what this test uses. Loaded by a
 // computed path so a checkout without it still type-checks and skips here with the reason.
 interface SandboxState {
   registry: { address: string; username: string; password: string };
@@ -18,9 +18,9 @@ interface SandboxModule {
   loadSandbox: () => SandboxState | Promise<SandboxState>;
   sandboxUnavailableReason: () => string | null | Promise<string | null>;
 }
-const STATE_MODULE = '../sandbox/state.js';
+const STATE_MODULE = '../../testkit/sandbox/state.js';
 const sandboxModule = (await import(STATE_MODULE).catch(() => undefined)) as SandboxModule | undefined;
-const reason = sandboxModule ? await sandboxModule.sandboxUnavailableReason() : 'test/sandbox/state.ts is missing from this checkout';
+const reason = sandboxModule ? await sandboxModule.sandboxUnavailableReason() : 'testkit/sandbox/state.ts is missing from this checkout';
 const skip = reason !== null && process.env.CI !== 'true';
 if (skip) console.log(`build e2e skipped: ${reason}`);
 const maybe = skip ? describe.skip : describe;

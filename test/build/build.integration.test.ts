@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction } from '../harness/run-action.js';
+import { runAction } from '../../testkit/run-action.js';
 
 const PASSWORD = 'correct-horse-battery-staple';
 const DIGEST = 'sha256:5ba6418c935cf956ca9ce61513b045058719a788712f4ac0bc841f177782531f';

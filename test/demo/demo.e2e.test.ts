@@ -5,12 +5,12 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const STATE_MODULE = '../sandbox/state.js';
+const STATE_MODULE = '../../testkit/sandbox/state.js';
 interface SandboxModule {
   sandboxUnavailableReason: () => string | null | Promise<string | null>;
 }
 const sandboxModule = (await import(STATE_MODULE).catch(() => undefined)) as SandboxModule | undefined;
-const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (sandboxModule ? await sandboxModule.sandboxUnavailableReason() : 'test/sandbox/state.ts is missing from this checkout');
+const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (sandboxModule ? await sandboxModule.sandboxUnavailableReason() : 'testkit/sandbox/state.ts is missing from this checkout');
 const skip = !!reason && process.env.CI !== 'true';
 if (reason) console.log(`demo end-to-end test ${skip ? 'skipped' : 'cannot skip in CI'}: ${reason}`);
 const maybe = skip ? describe.skip : describe;

@@ -1,5 +1,5 @@
 // The demo prints step summaries in a terminal: tables aligned, tags and Markdown marks gone.
-import { renderSummary } from './render.js';
+import { renderSummary } from '../../testkit/render.js';
 
 describe('renderSummary', () => {
   test('a pipe table becomes aligned columns without the separator line; escapes are undone', () => {

@@ -1,8 +1,8 @@
 // Blue-green end-to-end on the sandbox (spec §4.3, issue #5): the new release starts in the idle
 // color, is checked, nginx switches to it, the old color is kept stopped for an instant rollback.
 import { jest } from '@jest/globals';
-import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
-import { deploy, get, rollback, servedVersions, settled, watchVersions } from './e2e.js';
+import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../../testkit/sandbox/state.js';
+import { deploy, get, rollback, servedVersions, settled, watchVersions } from '../../testkit/e2e.js';
 import { noFailures, underLoad } from './load-checks.js';
 
 jest.setTimeout(300_000);

@@ -2,9 +2,9 @@
 // three hosts, through the runner protocol. Each test names the guarantee of spec §4/§5 it proves.
 import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { runPost } from '../harness/run-action.js';
-import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../sandbox/state.js';
-import { acceptedConnections, deploy, rollback, servedVersions, settled, watchVersions } from './e2e.js';
+import { runPost } from '../../testkit/run-action.js';
+import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../../testkit/sandbox/state.js';
+import { acceptedConnections, deploy, rollback, servedVersions, settled, watchVersions } from '../../testkit/e2e.js';
 import { noFailures, underLoad } from './load-checks.js';
 
 jest.setTimeout(300_000);

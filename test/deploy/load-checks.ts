@@ -1,8 +1,8 @@
 // Load assertions of the deploy end-to-end suites (jest only: the demo imports e2e.ts outside jest).
 import { expect } from '@jest/globals';
-import { startLoad, type LoadReport } from '../sandbox/load.js';
-import { hostExec, type SandboxState } from '../sandbox/state.js';
-import { targets } from './e2e.js';
+import { startLoad, type LoadReport } from '../../testkit/sandbox/load.js';
+import { hostExec, type SandboxState } from '../../testkit/sandbox/state.js';
+import { targets } from '../../testkit/e2e.js';
 
 export const LOAD_RATE = 200;
 

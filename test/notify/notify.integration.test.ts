@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { runAction, type ActionResult } from '../harness/run-action.js';
+import { runAction, type ActionResult } from '../../testkit/run-action.js';
 import { startReceiver, visibleOutput, type Receiver } from './receivers.js';
 
 // Secrets as a runner would hold them; none of them may appear in anything the step shows.

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { newRunnerDirs, runAction, type ActionResult } from '../harness/run-action.js';
+import { newRunnerDirs, runAction, type ActionResult } from '../../testkit/run-action.js';
 import { CASES } from '../config/invalid-cases.js';
 
 const VALID = `app: parking

@@ -3,7 +3,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type ActionResult, newRunnerDirs, runAction } from '../harness/run-action.js';
+import { type ActionResult, newRunnerDirs, runAction } from '../../testkit/run-action.js';
 import { fixture, fixturePath, snapshotOutput } from './fixtures.js';
 
 /** A fresh workspace holding the given files (name -> contents or a fixture path). */

@@ -3,7 +3,7 @@
 // for uv or Trivy; their installers are exercised up to the clear error a missing download gives.
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type ActionResult, newRunnerDirs, runAction } from '../harness/run-action.js';
+import { type ActionResult, newRunnerDirs, runAction } from '../../testkit/run-action.js';
 import { fixturePath } from './fixtures.js';
 
 const SAMPLE = resolve(import.meta.dirname, '..', 'sample-django');

@@ -5,8 +5,8 @@ import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { startLoad } from './load.js';
-import { acceptedConnections, ensureSandbox, hostExec, httpGet, loadSandbox, resetSandbox, sandboxUnavailableReason, type SandboxHost, type SandboxState } from './state.js';
+import { startLoad } from '../../testkit/sandbox/load.js';
+import { acceptedConnections, ensureSandbox, hostExec, httpGet, loadSandbox, resetSandbox, sandboxUnavailableReason, type SandboxHost, type SandboxState } from '../../testkit/sandbox/state.js';
 
 jest.setTimeout(300_000);
 const reason = sandboxUnavailableReason();

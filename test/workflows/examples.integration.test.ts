@@ -4,7 +4,7 @@
 import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { newRunnerDirs, runAction } from '../harness/run-action.js';
+import { newRunnerDirs, runAction } from '../../testkit/run-action.js';
 import { ROOT, readWorkflow } from './workflows.js';
 
 const EXAMPLES = join(ROOT, 'examples');

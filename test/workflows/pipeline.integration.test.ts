@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseFileCommands } from '../harness/run-action.js';
+import { parseFileCommands } from '../../testkit/run-action.js';
 import { type Job, type Step, ROOT, needsOf, ourWorkflow, readWorkflow, workflowFiles } from './workflows.js';
 
 const pipeline = ourWorkflow('pipeline.yml').workflow;

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT } from '../harness/run-action.js';
+import { ROOT } from '../../testkit/run-action.js';
 
 export { ROOT };
 

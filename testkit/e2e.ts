@@ -1,8 +1,8 @@
 // Shared helpers of the deploy/rollback end-to-end tests on the sandbox.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newRunnerDirs, runAction, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import { acceptedConnections as hostConnections, httpGet, type SandboxState } from '../sandbox/state.js';
+import { newRunnerDirs, runAction, type ActionResult, type RunOptions } from './run-action.js';
+import { acceptedConnections as hostConnections, httpGet, type SandboxState } from './sandbox/state.js';
 
 /** A workspace whose .github/parking-ci.yml is the sandbox config, optionally edited. */
 export function workspaceFor(state: SandboxState, edit: (yaml: string) => string = (y) => y): string {

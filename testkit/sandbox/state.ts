@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 // The sandbox as tests see it: its state file, whether this machine can host it, and helpers to
-// bring it up, reset it and run commands inside a host. See test/sandbox/README.md.
+// bring it up, reset it and run commands inside a host. See testkit/sandbox/README.md.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -93,7 +93,7 @@ export function sandboxUnavailableReason(): string | null {
   const missing = TOOLS.filter(([t]) => !hasTool(t)).map(([t, pkg]) => `${t} (${pkg})`);
   if (!['/usr/libexec/docker/cli-plugins/docker-compose', '/usr/local/lib/docker/cli-plugins/docker-compose', '/usr/lib/docker/cli-plugins/docker-compose'].some((p) => existsSync(p)))
     missing.push('docker compose plugin');
-  if (missing.length) return `missing ${missing.join(', ')}: run \`bash test/sandbox/install.sh\` as root`;
+  if (missing.length) return `missing ${missing.join(', ')}: run \`bash testkit/sandbox/install.sh\` as root`;
   if (!existsSync(SANDBOX_SCRIPT)) return `${SANDBOX_SCRIPT} is missing`;
   return null;
 }

@@ -4,7 +4,7 @@
 //   const load = startLoad({ targets: ['http://10.231.0.11/'], rate: 200, durationMs: 60_000 });
 //   ... ; const report = await load.stop();
 //
-//   npx tsx test/sandbox/load.ts --rate 200 --duration 20s [--no-keepalive] [--timeout 5s] URL...
+//   npx tsx testkit/sandbox/load.ts --rate 200 --duration 20s [--no-keepalive] [--timeout 5s] URL...
 //
 // Requests are issued on a fixed schedule (rate per second in total, round-robin over the targets)
 // whatever the server does, so a stall shows up as timeouts and latency, not as fewer requests.
@@ -283,7 +283,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === '--keepalive' || a === '--keep-alive') keepAlive = true;
     else if (a === '--no-retry-stale') retryStaleKeepAlive = false;
     else if (a === '-h' || a === '--help') {
-      console.log('usage: npx tsx test/sandbox/load.ts --rate 200 --duration 20s [--timeout 5s] [--no-keepalive] [--no-retry-stale] URL...');
+      console.log('usage: npx tsx testkit/sandbox/load.ts --rate 200 --duration 20s [--timeout 5s] [--no-keepalive] [--no-retry-stale] URL...');
       return;
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else targets.push(a);
