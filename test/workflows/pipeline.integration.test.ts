@@ -2,11 +2,11 @@
 // permissions, pinned third-party actions, no expressions inside scripts. The deploy routing and the
 // notify summary are bash, so they are run here with bash and jq as the runner would run them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseFileCommands } from '../../testkit/run-action.js';
-import { type Job, type Step, ROOT, needsOf, ourWorkflow, readWorkflow, workflowFiles } from './workflows.js';
+import { parse } from 'yaml';
+import { type Job, type Step, ROOT, needsOf, ourWorkflow, readWorkflow, runStep, workflowFiles } from './workflows.js';
 
 const pipeline = ourWorkflow('pipeline.yml').workflow;
 const prChecks = ourWorkflow('pr-checks.yml').workflow;
@@ -21,7 +21,7 @@ const ALLOWED: Record<string, Record<string, Record<string, string>>> = {
     scan: { contents: 'read', 'security-events': 'write', actions: 'read' },
     build: { contents: 'read' },
     deploy: { contents: 'read', deployments: 'write' },
-    notify: {},
+    notify: { contents: 'read' },
   },
   'pr-checks.yml': {
     lint: { contents: 'read' },
@@ -32,7 +32,7 @@ const ALLOWED: Record<string, Record<string, Record<string, string>>> = {
   },
   'rollback.yml': {
     rollback: { contents: 'read', deployments: 'write' },
-    notify: {},
+    notify: { contents: 'read' },
   },
 };
 const LEVEL = { none: 0, read: 1, write: 2 } as Record<string, number>;
@@ -58,7 +58,7 @@ describe('pipeline.yml: the job graph', () => {
   test('notify needs every other job and always runs', () => {
     expect(needsOf(pipeline.jobs.notify!).sort()).toEqual(['build', 'deploy', 'lint', 'scan', 'test']);
     expect(pipeline.jobs.notify!.if).toMatch(/\balways\(\)/);
-    const notifyStep = pipeline.jobs.notify!.steps!.find((s) => s.uses?.startsWith('org/parking-ci/notify@'))!;
+    const notifyStep = pipeline.jobs.notify!.steps!.find((s) => s.uses === './.parking-ci/notify')!;
     for (const job of ['lint', 'test', 'scan', 'build', 'deploy']) {
       expect(JSON.stringify(pipeline.jobs.notify!.steps)).toContain(`needs.${job}.result`);
     }
@@ -78,7 +78,7 @@ describe('pipeline.yml: the job graph', () => {
   });
 
   test('deploy deploys the digest the build pushed, with the deploy secrets', () => {
-    const s = pipeline.jobs.deploy!.steps!.find((x) => x.uses === 'org/parking-ci/deploy@v1')!;
+    const s = pipeline.jobs.deploy!.steps!.find((x) => x.uses === './.parking-ci/deploy')!;
     expect(s.with).toMatchObject({
       version: '${{ needs.build.outputs.digest }}',
       environment: '${{ needs.build.outputs.environment }}',
@@ -114,7 +114,7 @@ describe('pipeline.yml: the job graph', () => {
       expect([name, inputs[name]?.type]).toEqual([name, type]);
     }
     expect(inputs['staging-branch'].default).toBe('develop');
-    const notifySecrets = ['SLACK_WEBHOOK', 'DINGTALK_WEBHOOK', 'DINGTALK_SECRET', 'WECOM_WEBHOOK', 'FEISHU_WEBHOOK', 'FEISHU_SECRET', 'TELEGRAM_TOKEN', 'TELEGRAM_CHAT_ID', 'TEAMS_WEBHOOK', 'DISCORD_WEBHOOK', 'WEBHOOK_URL'];
+    const notifySecrets = ['SLACK_WEBHOOK', 'DINGTALK_WEBHOOK', 'DINGTALK_SECRET', 'WECOM_WEBHOOK', 'FEISHU_WEBHOOK', 'FEISHU_SECRET', 'TELEGRAM_TOKEN', 'TELEGRAM_CHAT_ID', 'TEAMS_WEBHOOK', 'DISCORD_WEBHOOK', 'WEBHOOK_URL', 'WEBHOOK_SECRET'];
     for (const wf of [pipeline, rollback]) {
       const s = wf.on.workflow_call.secrets;
       expect(Object.keys(s).sort()).toEqual(['KNOWN_HOSTS', 'REGISTRY_PASSWORD', 'SSH_PRIVATE_KEY', ...notifySecrets].sort());
@@ -130,7 +130,7 @@ describe('pr-checks.yml and rollback.yml', () => {
     expect(Object.keys(prChecks.on)).toEqual(['workflow_call']);
     expect(needsOf(prChecks.jobs.comment!).sort()).toEqual(['lint', 'plan', 'scan', 'test']);
     expect(prChecks.jobs.comment!.if).toMatch(/\balways\(\)/);
-    expect(step(prChecks.jobs.plan!, 'plan').uses).toBe('org/parking-ci@v1');
+    expect(step(prChecks.jobs.plan!, 'plan').uses).toBe('./.parking-ci');
     expect(step(prChecks.jobs.scan!, 'scan').with!['scan-path']).toContain('inputs.scan-path');
   });
 
@@ -203,25 +203,6 @@ describe.each(workflowFiles().map((f) => [relative(ROOT, f), f] as const))('%s',
     });
   }
 });
-
-/**
- * Runs a step's bash script as the runner does (bash -e, GITHUB_OUTPUT file), returning its outputs.
- * Every variable of the step's env: is set, empty unless given, as an empty expression leaves it.
- */
-function runStep(s: Step, given: Record<string, string>) {
-  const script = s.run!;
-  const env = { ...Object.fromEntries(Object.keys(s.env ?? {}).map((k) => [k, ''])), ...given };
-  const dir = mkdtempSync(join(tmpdir(), 'parking-ci-step-'));
-  const output = join(dir, 'output');
-  const summary = join(dir, 'summary');
-  writeFileSync(output, '');
-  writeFileSync(join(dir, 'step.sh'), script);
-  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', join(dir, 'step.sh')], {
-    env: { PATH: process.env.PATH!, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, ...env },
-    encoding: 'utf8',
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, outputs: parseFileCommands(readFileSync(output, 'utf8')) };
-}
 
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 
@@ -322,5 +303,98 @@ const hasJq = spawnSync('jq', ['--version']).status === 0;
   test('the message lists every job with its result', () => {
     const r = runStep(message, { ...none, ...results, TEST: 'failure', TESTS: '12', TESTS_FAILED: '2', COVERAGE: '81.50', DEPLOY: 'skipped' });
     expect(r.outputs.message!.split('\n')).toEqual(['lint: success', 'test: failure (12 tests, 2 failed, coverage 81.50%)', 'scan: success', 'build: success', 'deploy: skipped']);
+  });
+});
+
+describe.each(Object.entries(REUSABLE))("%s: our own actions come from this workflow's own commit", (_file, wf) => {
+  const jobs = Object.entries(wf.jobs).filter(([, j]) => j.steps?.some((s) => s.uses?.startsWith('./')));
+
+  test('no step refers to our actions by a moving tag (org/parking-ci/...@v1)', () => {
+    for (const j of Object.values(wf.jobs)) for (const s of j.steps ?? []) expect(s.uses ?? '').not.toMatch(/^org\/parking-ci\b/);
+  });
+
+  test.each(jobs.map(([name]) => name))('job %s checks this repository out at job.workflow_sha into .parking-ci before using it', (name) => {
+    const steps = wf.jobs[name]!.steps!;
+    const ours = steps.findIndex((s) => s.uses?.startsWith('actions/checkout@') && s.with?.path === '.parking-ci');
+    expect(ours).toBeGreaterThanOrEqual(0);
+    expect(steps[ours]!.with).toMatchObject({ repository: '${{ job.workflow_repository }}', ref: '${{ job.workflow_sha }}', 'persist-credentials': false });
+    // Only the action.yml files and the bundles: nothing of ours for the app's linters, tests or scanners to pick up.
+    expect(String(steps[ours]!.with!['sparse-checkout']).trim().split('\n')).toEqual(['/action.yml', '/*/action.yml', '/dist/']);
+    // The app's checkout (into the workspace root) would wipe .parking-ci if it came later.
+    const app = steps.findIndex((s) => s.uses?.startsWith('actions/checkout@') && s.with?.path === undefined);
+    expect(app).toBeLessThan(ours);
+    steps.forEach((s, i) => {
+      if (!s.uses?.startsWith('./')) return;
+      expect([s.uses, i > ours]).toEqual([s.uses, true]);
+      expect(s.uses).toMatch(/^\.\/\.parking-ci(\/[a-z]+)?$/);
+      const dir = s.uses.replace(/^\.\/\.parking-ci\/?/, '') || '.';
+      expect([s.uses, existsSync(join(ROOT, dir, 'action.yml'))]).toEqual([s.uses, true]);
+      if (steps[ours]!.if !== undefined) expect(s.if).toBe(steps[ours]!.if);
+    });
+  });
+});
+
+describe('every workflow', () => {
+  test('pins each third-party action to one version (the same SHA everywhere)', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const f of workflowFiles()) {
+      for (const m of readWorkflow(f).text.matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@(\S+)/g)) {
+        if (m[1]!.startsWith('org/parking-ci')) continue;
+        pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
+      }
+    }
+    expect(pins.get('actions/checkout')).toEqual(new Set(['de0fac2e4500dabe0009e67214ff5f5447ce83dd']));
+    for (const [action, refs] of pins) expect([action, [...refs]]).toEqual([action, [[...refs][0]]]);
+  });
+});
+
+describe('the notify steps pass every notify input that has a secret', () => {
+  const notifyInputs = Object.keys(parse(readWorkflow(join(ROOT, 'notify', 'action.yml')).text).inputs as object);
+  const secretInputs = notifyInputs.filter((n) => /-(webhook|secret|token|chat-id|url)$/.test(n) && n !== 'telegram-api-url');
+
+  test.each([
+    ['pipeline.yml', pipeline],
+    ['rollback.yml', rollback],
+  ] as const)('%s', (_file, wf) => {
+    const s = wf.jobs.notify!.steps!.find((x) => x.uses === './.parking-ci/notify')!;
+    expect(s.with!['webhook-secret']).toBe('${{ secrets.WEBHOOK_SECRET }}');
+    for (const input of secretInputs) {
+      const secret = input.toUpperCase().replace(/-/g, '_');
+      expect([input, s.with![input]]).toEqual([input, `\${{ secrets.${secret} }}`]);
+      expect(Object.keys(wf.on.workflow_call.secrets)).toContain(secret);
+    }
+  });
+});
+
+(hasJq ? describe : describe.skip)('rollback.yml: the inputs step (run with bash)', () => {
+  const inputs = step(rollback.jobs.rollback!, 'inputs');
+
+  test('runs first, before any checkout or action', () => {
+    expect(rollback.jobs.rollback!.steps![0]!.id).toBe('inputs');
+  });
+
+  test.each(['previous', 'list', 'v1.2.3', `sha256:${'a'.repeat(64)}`, 'x'.repeat(128)])('accepts to=%s and passes it on unchanged', (to) => {
+    const r = runStep(inputs, { ENVIRONMENT: 'production', TO: to });
+    expect(r.status).toBe(0);
+    expect(r.entries).toEqual([
+      ['environment', 'production'],
+      ['to', to],
+    ]);
+  });
+
+  test('a to with a line break is refused naming the input, and adds no output line', () => {
+    const r = runStep(inputs, { ENVIRONMENT: 'production', TO: 'previous\nstatus=deployed' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^::error::Input to: expected "previous", "list" or a version/m);
+    expect(r.entries).toEqual([]);
+  });
+
+  test('the notify message carries a to that holds a line break as one value', () => {
+    const message = step(rollback.jobs.notify!, 'message');
+    const r = runStep(message, { RESULT: 'success', TO: 'v1\nstatus=success', VERSION: 'v1', PREVIOUS: 'v2' });
+    expect(r.status).toBe(0);
+    expect(r.entries.map(([name]) => name)).toEqual(['channels', 'status', 'message']);
+    expect(r.outputs.status).toBe('rolled-back');
+    expect(r.outputs.message).toBe('Rollback (to: v1\nstatus=success) success: v2 -> v1');
   });
 });
