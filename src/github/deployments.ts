@@ -2,15 +2,22 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { errorMessage } from '../errors.js';
 
+type Octokit = ReturnType<typeof github.getOctokit>;
+
+/** How many of the newest deployments of this commit and environment are looked at for the job's own. */
+const CANDIDATES = 5;
+
 /**
- * GitHub deployment records for a run. Best effort: with no token, or when the API cannot be
- * reached, it warns once and the deploy goes on without them.
+ * GitHub deployment records for a run: one per deploy. A job with `environment:` already has a
+ * deployment that GitHub created for it; its statuses go to that one. Only without one (no
+ * `environment:` on the job, or another environment name) is a deployment created. Best effort: with
+ * no token, or when the API cannot be reached, it warns once and the deploy goes on without them.
  */
 export class DeploymentRecord {
   private id?: number;
   private disabled = false;
   private constructor(
-    private readonly octokit: ReturnType<typeof github.getOctokit> | undefined,
+    private readonly octokit: Octokit | undefined,
     private readonly environment: string,
     private readonly environmentUrl: string | undefined,
   ) {}
@@ -22,23 +29,30 @@ export class DeploymentRecord {
     }
     const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
     const record = new DeploymentRecord(github.getOctokit(token, { baseUrl, request: { retries: 0, timeout: 10_000 } }), environment, environmentUrl);
-    await record.call('create the deployment', async (o) => {
-      const { owner, repo } = github.context.repo;
-      const res = await o.rest.repos.createDeployment({
-        owner,
-        repo,
-        ref: process.env.GITHUB_SHA || github.context.sha,
-        environment,
-        description: description.slice(0, 140),
-        auto_merge: false,
-        required_contexts: [],
-        transient_environment: false,
-        production_environment: /^prod/i.test(environment),
-        payload: payload as Record<string, unknown>,
-      });
-      if (res.status === 201 && 'id' in res.data) record.id = res.data.id;
-      else throw new Error(`unexpected answer ${res.status}`);
+    const { owner, repo } = github.context.repo;
+    const sha = process.env.GITHUB_SHA || github.context.sha;
+    await record.call('look up the deployment of this job', async (o) => {
+      record.id = await jobDeployment(o, { owner, repo, sha, environment, runId: github.context.runId });
+      if (record.id !== undefined) core.info(`GitHub deployment ${record.id}: the one GitHub created for this job's environment ${environment}`);
     });
+    if (record.id === undefined) {
+      await record.call('create the deployment', async (o) => {
+        const res = await o.rest.repos.createDeployment({
+          owner,
+          repo,
+          ref: sha,
+          environment,
+          description: description.slice(0, 140),
+          auto_merge: false,
+          required_contexts: [],
+          transient_environment: false,
+          production_environment: /^prod/i.test(environment),
+          payload: payload as Record<string, unknown>,
+        });
+        if (res.status === 201 && 'id' in res.data) record.id = res.data.id;
+        else throw new Error(`unexpected answer ${res.status}`);
+      });
+    }
     await record.status('in_progress', description);
     return record;
   }
@@ -63,7 +77,7 @@ export class DeploymentRecord {
     );
   }
 
-  private async call(what: string, fn: (o: ReturnType<typeof github.getOctokit>) => Promise<unknown>): Promise<void> {
+  private async call(what: string, fn: (o: Octokit) => Promise<unknown>): Promise<void> {
     if (!this.octokit || this.disabled) return;
     try {
       await fn(this.octokit);
@@ -72,4 +86,21 @@ export class DeploymentRecord {
       core.warning(`GitHub deployment records skipped: could not ${what} (${errorMessage(err).split('\n')[0]}); the deploy itself goes on`);
     }
   }
+}
+
+/**
+ * The deployment GitHub created for this job: among the newest deployments of this commit and
+ * environment, the one whose statuses link to this workflow run (GitHub's own statuses point their
+ * log_url/target_url at `.../actions/runs/<run id>/job/<job id>`).
+ */
+async function jobDeployment(o: Octokit, at: { owner: string; repo: string; sha: string; environment: string; runId: number }): Promise<number | undefined> {
+  const { data: deployments } = await o.rest.repos.listDeployments({ owner: at.owner, repo: at.repo, sha: at.sha, environment: at.environment, per_page: CANDIDATES });
+  if (!Array.isArray(deployments)) throw new Error('the deployments list is not a list');
+  const ofThisRun = new RegExp(`/actions/runs/${at.runId}(?:[/?#]|$)`);
+  for (const deployment of deployments.slice(0, CANDIDATES)) {
+    if (deployment.sha !== at.sha || deployment.environment !== at.environment) continue;
+    const { data: statuses } = await o.rest.repos.listDeploymentStatuses({ owner: at.owner, repo: at.repo, deployment_id: deployment.id, per_page: 10 });
+    if (Array.isArray(statuses) && statuses.some((s) => ofThisRun.test(s.log_url ?? '') || ofThisRun.test(s.target_url ?? ''))) return deployment.id;
+  }
+  return undefined;
 }

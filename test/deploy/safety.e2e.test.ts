@@ -156,6 +156,8 @@ run('deploy safety on the sandbox', () => {
       for await (const chunk of req) body += chunk;
       calls.push({ method: req.method!, url: req.url!, body: body ? JSON.parse(body) : {} });
       res.setHeader('content-type', 'application/json');
+      // No deployment of this run yet (the job has no environment:), so the deploy creates one.
+      if (req.method === 'GET') return void res.end('[]');
       res.statusCode = 201;
       res.end(JSON.stringify(req.url!.endsWith('/deployments') ? { id: 77 } : { id: calls.length }));
     });
@@ -164,10 +166,11 @@ run('deploy safety on the sandbox', () => {
     try {
       const r = await deploy(state, 'v2', { inputs: { 'github-token': 'ghs_x' }, env: { GITHUB_API_URL: url }, edit: (y) => y.replace(/url: \S+/, 'url: https://parking.example.com') });
       expect(r.exitCode).toBe(0);
-      expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /repos/acme/parking/deployments', 'POST /repos/acme/parking/deployments/77/statuses', 'POST /repos/acme/parking/deployments/77/statuses']);
-      expect(calls[0]!.body).toMatchObject({ environment: 'production', ref: '0123456789abcdef0123456789abcdef01234567' });
-      expect(calls[1]!.body).toMatchObject({ state: 'in_progress' });
-      expect(calls[2]!.body).toMatchObject({ state: 'success', environment_url: 'https://parking.example.com', log_url: 'https://github.com/acme/parking/actions/runs/4242' });
+      expect(calls.map((c) => `${c.method} ${c.url.replace(/\?.*/, '')}`)).toEqual(['GET /repos/acme/parking/deployments', 'POST /repos/acme/parking/deployments', 'POST /repos/acme/parking/deployments/77/statuses', 'POST /repos/acme/parking/deployments/77/statuses']);
+      expect(calls[0]!.url).toContain('environment=production');
+      expect(calls[1]!.body).toMatchObject({ environment: 'production', ref: '0123456789abcdef0123456789abcdef01234567' });
+      expect(calls[2]!.body).toMatchObject({ state: 'in_progress' });
+      expect(calls[3]!.body).toMatchObject({ state: 'success', environment_url: 'https://parking.example.com', log_url: 'https://github.com/acme/parking/actions/runs/4242' });
     } finally {
       api.close();
     }
