@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Keeps each action's README tables of inputs and outputs in step with its action.yml.
+// Keeps each action's README tables of inputs and outputs in step with its action.yml, and the root
+// README's tables of the reusable workflows' inputs, secrets and outputs in step with the workflows.
 //
 //   node scripts/readme-tables.mjs            rewrite the tables (creating a minimal README if missing)
 //   node scripts/readme-tables.mjs --check    exit 1 listing the READMEs whose tables drifted
@@ -10,10 +11,16 @@
 //   <!-- parking-ci:outputs --> ... <!-- /parking-ci:outputs -->
 // A README without markers: the table under its `## Inputs` / `## Outputs` heading becomes the marked
 // section (only that table changes); without such a heading the sections are appended at the end.
+// The reusable workflows' tables live in the root README between
+//   <!-- parking-ci:<workflow>-inputs --> (and -secrets, -outputs), e.g. parking-ci:pipeline-inputs
+// and are appended under `## Reusable workflows` when their markers are missing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ACTIONS } from './actions.mjs';
+
+/** The reusable workflows (`on: workflow_call`) documented in the root README. */
+export const REUSABLE_WORKFLOWS = ['pipeline.yml', 'pr-checks.yml', 'rollback.yml'];
 
 const SECTIONS = ['inputs', 'outputs'];
 const open = (section) => `<!-- parking-ci:${section} -->`;
@@ -52,6 +59,53 @@ export function outputsTable(outputs = {}) {
   if (entries.length === 0) return 'This action has no outputs.';
   const rows = entries.map(([name, spec]) => `| \`${name}\` | ${cell(spec?.description)} |`);
   return ['| Name | Description |', '| --- | --- |', ...rows].join('\n');
+}
+
+export function workflowInputsTable(inputs = {}) {
+  const entries = Object.entries(inputs ?? {});
+  if (entries.length === 0) return 'This workflow has no inputs.';
+  const rows = entries.map(([name, spec]) => {
+    const required = spec?.required === true ? 'yes' : 'no';
+    const hasDefault = spec?.default !== undefined && spec?.default !== null && spec?.default !== '';
+    return `| \`${name}\` | ${cell(spec?.type ?? 'string')} | ${required} | ${hasDefault ? code(spec.default) : ''} | ${cell(spec?.description)} |`;
+  });
+  return ['| Name | Type | Required | Default | Description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+export function secretsTable(secrets = {}) {
+  const entries = Object.entries(secrets ?? {});
+  if (entries.length === 0) return 'This workflow takes no secrets.';
+  const rows = entries.map(([name, spec]) => `| \`${name}\` | ${spec?.required === true ? 'yes' : 'no'} | ${cell(spec?.description)} |`);
+  return ['| Name | Required | Description |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The marked sections of one reusable workflow: `<name>-inputs`, `<name>-secrets`, `<name>-outputs`. */
+export function workflowSections(file, workflow) {
+  const name = file.replace(/\.ya?ml$/, '');
+  const call = workflow?.on?.workflow_call ?? {};
+  return [
+    { section: `${name}-inputs`, title: `\`${file}\`: inputs`, table: workflowInputsTable(call.inputs) },
+    { section: `${name}-secrets`, title: `\`${file}\`: secrets`, table: secretsTable(call.secrets) },
+    { section: `${name}-outputs`, title: `\`${file}\`: outputs`, table: outputsTable(call.outputs).replace('This action has no outputs.', 'This workflow has no outputs.') },
+  ];
+}
+
+/** The root README with fresh workflow tables; `missing` lists sections whose markers were not found. */
+export function updateWorkflowTables(text, sections) {
+  let result = text;
+  const missing = [];
+  for (const { section, table } of sections) {
+    const start = result.indexOf(open(section));
+    const end = start < 0 ? -1 : result.indexOf(close(section), start);
+    if (start < 0 || end < 0) missing.push(section);
+    else result = result.slice(0, start) + block(section, table) + result.slice(end + close(section).length);
+  }
+  if (missing.length) {
+    const tail = sections.filter((s) => missing.includes(s.section)).flatMap((s) => [`### ${s.title}`, '', block(s.section, s.table), '']);
+    const heading = result.includes('\n## Reusable workflows\n') ? [] : ['## Reusable workflows', ''];
+    result = `${result.replace(/\n*$/, '')}\n\n${[...heading, ...tail].join('\n')}`;
+  }
+  return { text: result, missing };
 }
 
 function tables(metadata) {
@@ -139,28 +193,56 @@ export function run({ root, check }) {
   const drifted = [];
   const written = [];
   const broken = [];
+  /** README path -> { before, text, missing } after every transform that applies to it. */
+  const readmes = new Map();
+  const readmeOf = (path) => {
+    if (!readmes.has(path)) {
+      const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      readmes.set(path, { before, text: before, missing: [] });
+    }
+    return readmes.get(path);
+  };
+  const readYaml = (file) => {
+    try {
+      return parse(readFileSync(file, 'utf8')) ?? {};
+    } catch (error) {
+      broken.push(`${relative(root, file)}: ${String(error.message).split('\n')[0]}`);
+      return undefined;
+    }
+  };
+
   for (const { dir } of ACTIONS) {
     const actionFile = join(root, dir, 'action.yml');
     if (!existsSync(actionFile)) continue;
-    let metadata;
-    try {
-      metadata = parse(readFileSync(actionFile, 'utf8')) ?? {};
-    } catch (error) {
-      broken.push(`${relative(root, actionFile)}: ${String(error.message).split('\n')[0]}`);
-      continue;
-    }
-    const readme = join(root, dir, 'README.md');
-    const before = existsSync(readme) ? readFileSync(readme, 'utf8') : undefined;
+    const metadata = readYaml(actionFile);
+    if (metadata === undefined) continue;
+    const readme = readmeOf(join(root, dir, 'README.md'));
     // The root README is the suite's front page, not a stub to generate: it gets the plan action's
     // tables only once it exists.
-    if (dir === '.' && before === undefined) continue;
-    const { text, missing } = updateReadme(before, dir, metadata);
-    if (text === before) continue;
-    const name = relative(root, readme);
+    if (dir === '.' && readme.before === undefined) continue;
+    const { text, missing } = updateReadme(readme.text, dir, metadata);
+    readme.text = text;
+    readme.missing.push(...missing);
+  }
+
+  const front = readmeOf(join(root, 'README.md'));
+  for (const file of REUSABLE_WORKFLOWS) {
+    const path = join(root, '.github', 'workflows', file);
+    if (!existsSync(path) || front.before === undefined) continue;
+    const workflow = readYaml(path);
+    if (workflow === undefined) continue;
+    const { text, missing } = updateWorkflowTables(front.text, workflowSections(file, workflow));
+    front.text = text;
+    front.missing.push(...missing);
+  }
+
+  for (const [path, { before, text, missing }] of readmes) {
+    if (text === undefined || text === before) continue;
+    const name = relative(root, path);
     if (check) {
       drifted.push(before === undefined ? `${name} (missing)` : missing.length ? `${name} (no ${missing.join('/')} markers)` : name);
     } else {
-      writeFileSync(readme, text);
+      writeFileSync(path, text);
       written.push(name);
     }
   }
@@ -176,10 +258,10 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   for (const b of broken) console.error(`cannot read ${b}`);
   if (check) {
     if (drifted.length) {
-      console.error(`README tables out of date with action.yml (run \`node scripts/readme-tables.mjs\`):\n${drifted.map((d) => `  ${d}`).join('\n')}`);
+      console.error(`README tables out of date with action.yml or the reusable workflows (run \`node scripts/readme-tables.mjs\`):\n${drifted.map((d) => `  ${d}`).join('\n')}`);
       process.exit(1);
     }
-    if (!broken.length) console.log('README tables match every action.yml.');
+    if (!broken.length) console.log('README tables match every action.yml and reusable workflow.');
   } else {
     console.log(written.length ? `Updated ${written.join(', ')}` : 'README tables already up to date.');
   }

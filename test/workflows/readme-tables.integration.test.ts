@@ -1,5 +1,6 @@
-// scripts/readme-tables.mjs keeps each action's README tables in step with its action.yml, touching
-// nothing outside its markers; `--check` fails on drift. The last test checks this repository.
+// scripts/readme-tables.mjs keeps each action's README tables in step with its action.yml, and the root
+// README's tables of the reusable workflows' inputs, secrets and outputs in step with the workflows,
+// touching nothing outside its markers; `--check` fails on drift. The last test checks this repository.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,36 @@ outputs:
 runs:
   using: node24
   main: ../dist/lint/index.js
+`;
+
+const ROLLBACK_YML = `name: rollback
+on:
+  workflow_call:
+    inputs:
+      to:
+        description: previous, a version (or \`list\`) | none.
+        type: string
+        default: previous
+      dry-run:
+        description: Touch nothing.
+        type: boolean
+        default: false
+    secrets:
+      SSH_PRIVATE_KEY:
+        description: Key of the deploy user.
+        required: true
+      WEBHOOK_SECRET:
+        description: Signs the webhook <body>.
+        required: false
+    outputs:
+      status:
+        description: deployed, rolled-back or failed.
+        value: \${{ jobs.a.outputs.status }}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: true
 `;
 
 function checkout(): string {
@@ -100,7 +131,41 @@ describe('scripts/readme-tables.mjs', () => {
     expect(existsSync(join(root, 'lint', 'README.md'))).toBe(false);
   });
 
-  test('this repository: every action README matches its action.yml', () => {
+  test("the reusable workflows' inputs, secrets and outputs go into the root README, between their markers", () => {
+    const root = checkout();
+    mkdirSync(join(root, '.github', 'workflows'), { recursive: true });
+    writeFileSync(join(root, '.github', 'workflows', 'rollback.yml'), ROLLBACK_YML);
+    const before = '# app\n\nIntro.\n\n<!-- parking-ci:rollback-inputs -->\nstale\n<!-- /parking-ci:rollback-inputs -->\n\nBetween.\n';
+    writeFileSync(join(root, 'README.md'), before);
+    run('--root', root); // the lint README too
+    expect(run('--root', root, '--check')).toMatchObject({ status: 0 });
+    const after = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(after.startsWith('# app\n\nIntro.\n\n<!-- parking-ci:rollback-inputs -->\n| Name | Type | Required | Default | Description |\n')).toBe(true);
+    expect(after).toContain('| `to` | string | no | `previous` | previous, a version (or `list`) \\| none. |');
+    expect(after).toContain('| `dry-run` | boolean | no | `false` | Touch nothing. |');
+    expect(after).toContain('<!-- /parking-ci:rollback-inputs -->\n\nBetween.\n');
+    // Sections without markers are appended under one heading.
+    expect(after).toContain('## Reusable workflows\n\n### `rollback.yml`: secrets\n\n<!-- parking-ci:rollback-secrets -->\n| Name | Required | Description |\n| --- | --- | --- |\n| `SSH_PRIVATE_KEY` | yes | Key of the deploy user. |\n| `WEBHOOK_SECRET` | no | Signs the webhook &lt;body&gt;. |\n<!-- /parking-ci:rollback-secrets -->');
+    expect(after).toContain('<!-- parking-ci:rollback-outputs -->\n| Name | Description |\n| --- | --- |\n| `status` | deployed, rolled-back or failed. |\n<!-- /parking-ci:rollback-outputs -->');
+    expect(after).not.toContain('stale');
+
+    writeFileSync(join(root, '.github', 'workflows', 'rollback.yml'), ROLLBACK_YML.replace('Touch nothing.', 'Print the plan.'));
+    expect(run('--root', root, '--check')).toMatchObject({ status: 1, stderr: expect.stringMatching(/^\s+README\.md$/m) });
+    run('--root', root);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('| `dry-run` | boolean | no | `false` | Print the plan. |');
+  });
+
+  test('a workflow that is not YAML is named, and fails the run', () => {
+    const root = checkout();
+    mkdirSync(join(root, '.github', 'workflows'), { recursive: true });
+    writeFileSync(join(root, '.github', 'workflows', 'pipeline.yml'), 'on: a: b\n');
+    writeFileSync(join(root, 'README.md'), '# app\n');
+    const r = run('--root', root, '--check');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cannot read .github/workflows/pipeline.yml');
+  });
+
+  test('this repository: every action README matches its action.yml, and the root README the reusable workflows', () => {
     const r = run('--check');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
