@@ -47,6 +47,7 @@ export interface Workflow {
   name?: string;
   on: Record<string, any>;
   permissions?: Record<string, string> | string;
+  concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
   jobs: Record<string, Job>;
 }
 
@@ -76,11 +77,11 @@ export interface StepRun {
 
 /**
  * Runs a step's bash script as the runner does (bash -e -o pipefail, GITHUB_OUTPUT and
- * GITHUB_STEP_SUMMARY files), in a fresh directory. Every variable of the step's env: is set, empty
+ * GITHUB_STEP_SUMMARY files), in `cwd` or a fresh directory. Every variable of the step's env: is set, empty
  * unless given, as an empty expression leaves it.
  */
-export function runStep(s: Step, given: Record<string, string>): StepRun {
-  const dir = mkdtempSync(join(tmpdir(), 'parking-ci-step-'));
+export function runStep(s: Step, given: Record<string, string>, cwd?: string): StepRun {
+  const dir = cwd ?? mkdtempSync(join(tmpdir(), 'parking-ci-step-'));
   const output = join(dir, '.github_output');
   const summary = join(dir, '.step_summary');
   writeFileSync(output, '');
