@@ -63,6 +63,8 @@ export const cases: WorkflowCase[] = [
   { name: 'registry: host and port', workflow: 'pipeline.yml', input: 'registry', value: 'localhost:5000', expect: 'accepted', output: 'registry' },
   { name: 'registry-username: a line break and add-mask', workflow: 'pipeline.yml', input: 'registry-username', value: 'ci\n::add-mask::PWNED', expect: 'refused' },
   { name: 'registry-username: an expression', workflow: 'pipeline.yml', input: 'registry-username', value: '${{ secrets.REGISTRY_PASSWORD }}', expect: 'refused' },
+  { name: 'registry-username: a Harbor robot account ($ and +)', workflow: 'pipeline.yml', input: 'registry-username', value: 'robot$acme+ci', expect: 'accepted', output: 'username' },
+  { name: 'registry-username: a colon (user:password)', workflow: 'pipeline.yml', input: 'registry-username', value: 'ci:hunter2', expect: 'refused' },
   { name: 'registry-username: an e-mail address', workflow: 'pipeline.yml', input: 'registry-username', value: 'ci@example.com', expect: 'accepted', output: 'username' },
 
   // pipeline.yml: environments (a JSON map of branch glob -> environment)
