@@ -47,6 +47,8 @@ function scratchRepo(version: string, changelog: string, tags: string[] = []): {
   git('commit', '-qm', 'first');
   for (const t of tags) git('tag', t);
   git('commit', '-q', '--allow-empty', '-m', 'second');
+  // What actions/checkout with fetch-depth 0 leaves: the default branch as a remote-tracking ref.
+  git('update-ref', 'refs/remotes/origin/main', 'HEAD');
   return { dir, sha: git('rev-parse', 'HEAD') };
 }
 
@@ -54,7 +56,7 @@ const CHANGELOG = (v: string) => `# Changelog\n\n## [Unreleased]\n\n## [${v}] - 
 
 describe('release.yml: the version check (run with bash in a scratch repository)', () => {
   const version = stepOf('version', (s) => s.id === 'version');
-  const check = (repo: { dir: string; sha: string }, env: Record<string, string>) => runStep(version, { EVENT_NAME: 'workflow_dispatch', SHA: repo.sha, ...env }, repo.dir);
+  const check = (repo: { dir: string; sha: string }, env: Record<string, string>) => runStep(version, { EVENT_NAME: 'workflow_dispatch', SHA: repo.sha, DEFAULT_BRANCH: 'main', ...env }, repo.dir);
 
   test('a dispatched version: tag, major, the CHANGELOG section as notes, and the major tag moves', () => {
     const repo = scratchRepo('1.1.0', CHANGELOG('1.1.0'), ['v1.0.0']);
@@ -87,6 +89,15 @@ describe('release.yml: the version check (run with bash in a scratch repository)
     expect(r.stdout).toContain('::error::The tag v1.1.0 does not point at the commit being released.');
     execFileSync('git', ['tag', '-f', 'v1.1.0', 'HEAD'], { cwd: repo.dir, stdio: 'ignore' });
     expect(check(repo, { EVENT_NAME: 'push', REF_NAME: 'v1.1.0' }).outputs.tag).toBe('v1.1.0');
+  });
+
+  test('only a commit of the default branch is released', () => {
+    const repo = scratchRepo('1.1.0', CHANGELOG('1.1.0'));
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'side'], { cwd: repo.dir });
+    const side = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+    const r = check({ dir: repo.dir, sha: side }, { VERSION_INPUT: '1.1.0' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('::error::The commit being released is not on the default branch (main): release from there.');
   });
 
   test('package.json must carry the version, and CHANGELOG.md its section', () => {
