@@ -1,5 +1,7 @@
 // The notify action end to end against local receivers: what the workflow log and outputs show.
 import { runAction } from '../../testkit/run-action.js';
+
+jest.setTimeout(30_000);
 import { ANSWERS, startReceiver, visibleOutput } from './receivers.js';
 
 /** Lines the runner would obey as workflow commands, other than the masks and annotations we meant. */
@@ -68,7 +70,7 @@ describe('notify action: the deadline input bounds the whole send (item 12)', ()
   test('a channel that keeps failing stops at the deadline with one line saying so', async () => {
     const receiver = await startReceiver({ '/wecom/': () => ANSWERS.wecomThrottled });
     try {
-      const r = await runAction('notify', { inputs: { channels: 'wecom', 'wecom-webhook': receiver.url('/wecom/send?key=wecomKey00001111'), deadline: '5s', retries: '10' } });
+      const r = await runAction('notify', { inputs: { channels: 'wecom', 'wecom-webhook': receiver.url('/wecom/send?key=wecomKey00001111'), deadline: '5s', timeout: '2s', retries: '10' } });
       expect(r.durationMs).toBeLessThan(5000);
       expect(receiver.on('/wecom/')).toHaveLength(1);
       expect(r.annotations).toContainEqual(

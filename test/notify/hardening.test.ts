@@ -197,11 +197,21 @@ describe('rate limits that a quick retry cannot fix fail at once or wait out the
 describe('one escaping policy: title and message are plain text unless format is markdown (item 14)', () => {
   const hostile = { title: '<!channel> *deploy* <@U123> [x](https://evil.test)', text: '**bold** _it_ <b>tag</b> <!here> @everyone <at id=all></at> <@all>' };
   const body = (ch: { request: (m: Message, t: never, now: Date) => { body: string } }, m: Message, t: unknown) => JSON.parse(ch.request(m, t as never, NOW).body);
+  /** Every Slack text that Slack parses for mentions: the fallback text and each mrkdwn object (plain_text never is). */
+  const slackParsed = (json: { text: string }): string[] => {
+    const out = [json.text];
+    JSON.stringify(json, (_k, v: unknown) => {
+      if (v && typeof v === 'object' && (v as { type?: string }).type === 'mrkdwn') out.push((v as { text: string }).text);
+      return v;
+    });
+    return out;
+  };
 
   test("Slack: the fallback text and every block show the title and message as written, and ping nobody", () => {
     const json = body(slack, message(hostile), SLACK);
     expect(json.text).toBe('❌ &lt;!channel&gt; *deploy* &lt;@U123&gt; [x](https://evil.test)');
-    expect(JSON.stringify(json)).not.toMatch(/<!channel>|<!here>|<@U123>/);
+    for (const t of slackParsed(json)) expect(t).not.toMatch(/<!channel>|<!here>|<@U123>/);
+    expect(json.blocks[0].text).toEqual({ type: 'plain_text', text: `❌ ${hostile.title}`, emoji: true });
     expect(json.blocks[1]).toEqual({ type: 'section', text: { type: 'plain_text', text: hostile.text, emoji: true } });
   });
 
@@ -209,7 +219,7 @@ describe('one escaping policy: title and message are plain text unless format is
     const json = body(slack, message({ ...hostile, format: 'markdown' }), SLACK);
     expect(json.blocks[1].text.type).toBe('mrkdwn');
     expect(json.blocks[1].text.text).toContain('**bold** _it_ &lt;b&gt;tag&lt;/b&gt; &lt;!here&gt;');
-    expect(JSON.stringify(json)).not.toMatch(/<!channel>|<!here>|<@U123>/);
+    for (const t of slackParsed(json)) expect(t).not.toMatch(/<!channel>|<!here>|<@U123>/);
   });
 
   test('DingTalk and WeCom markdown: the message is escaped unless format is markdown', () => {
