@@ -34,7 +34,8 @@ export async function notify(): Promise<void> {
   const failed = deliveries.filter((d) => !d.delivered);
   core.setOutput('sent', String(deliveries.length - failed.length));
   core.setOutput('failed', String(failed.length));
-  await writeSummary(message, deliveries);
+  // A secret pasted into the title is still a secret: the summary is not masked by the runner.
+  await writeSummary({ ...message, title: redact(message.title, settings.secrets) }, deliveries);
 
   if (!failed.length) return;
   const reasons = failed.map((d) => `${d.label} (${d.error})`).join('; ');

@@ -1,8 +1,9 @@
 // The notify action end to end against local receivers: what the workflow log and outputs show.
+import { jest } from '@jest/globals';
 import { runAction } from '../../testkit/run-action.js';
+import { ANSWERS, startReceiver, visibleOutput } from './receivers.js';
 
 jest.setTimeout(30_000);
-import { ANSWERS, startReceiver, visibleOutput } from './receivers.js';
 
 /** Lines the runner would obey as workflow commands, other than the masks and annotations we meant. */
 const commandLines = (stdout: string) => stdout.split(/\r\n|\r|\n/).filter((l) => /^\s*(::|##\[)/.test(l) && !/^::(add-mask|warning|error|notice)( [^:]*)?::/.test(l));
