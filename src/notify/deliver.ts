@@ -82,14 +82,16 @@ export const httpTransport: Transport = (request, timeoutMs) =>
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     let connected = false;
     const req = send(url, { method: 'POST', headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) } });
-    const timer = setTimeout(() => req.destroy(new TransportError(connected ? 'timeout' : 'connect-timeout', connected)), timeoutMs);
+    const timer = setTimeout(() => {
+      reject(new TransportError(connected ? 'timeout' : 'connect-timeout', connected));
+      req.destroy();
+    }, timeoutMs);
     req.on('socket', (socket) => {
       if (!socket.connecting) connected = true; // a kept-alive connection
       else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
     });
     req.on('error', (err) => {
       clearTimeout(timer);
-      if (err instanceof TransportError) return reject(err);
       const code = isRecord(err) && typeof err.code === 'string' ? err.code : undefined;
       reject(new TransportError('network', connected, code));
     });
@@ -101,11 +103,19 @@ export const httpTransport: Transport = (request, timeoutMs) =>
         if (size < BODY_MAX_BYTES) chunks.push(d);
         size += d.length;
       });
+      let ended = false;
       res.on('end', () => {
+        ended = true;
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
       });
-      res.on('error', () => undefined); // the request's own error handler reports it
+      // Cut off mid-answer: the request was sent, so it may have been delivered.
+      res.on('error', () => undefined);
+      res.on('close', () => {
+        if (ended) return;
+        clearTimeout(timer);
+        reject(new TransportError('network', true, 'ANSWER_CUT_OFF'));
+      });
     });
     req.end(request.body);
   });
@@ -208,6 +218,8 @@ function networkFailure(err: unknown, timeoutMs: number): Attempt {
       return { kind: 'failed', error: 'DNS lookup failed temporarily', retry: true };
     case 'ETIMEDOUT':
       return e.sent ? { kind: 'failed', error: 'connection timed out after the request was sent', retry: false } : { kind: 'failed', error: 'could not connect (timed out; nothing was sent)', retry: true };
+    case 'ANSWER_CUT_OFF':
+      return { kind: 'failed', error: 'the answer was cut off (the channel may have received it)', retry: false };
     case 'ECONNRESET':
     case 'EPIPE':
       return { kind: 'failed', error: 'connection reset', retry: true };

@@ -2,33 +2,16 @@
 // receivers that answer like the vendors. Besides each row's own expectations, every row proves:
 // no outside text started a workflow command, and no secret input reached anything a person sees.
 import { jest } from '@jest/globals';
+import { SECRET_INPUTS } from '../../src/notify/inputs.js';
 import { runAction } from '../../testkit/run-action.js';
-import { startReceiver, visibleOutput, type Responder } from '../notify/receivers.js';
+import { forgedCommands, startReceiver, SUCCESS, visibleOutput } from '../notify/receivers.js';
 import { cases } from './notify.cases.js';
 
 jest.setTimeout(60_000);
 
-const SECRET_INPUTS = ['slack-webhook', 'dingtalk-webhook', 'dingtalk-secret', 'wecom-webhook', 'feishu-webhook', 'feishu-secret', 'telegram-token', 'teams-webhook', 'discord-webhook', 'webhook-url', 'webhook-secret'];
-
-// Each channel's success answer, as the real service gives it.
-const OK: Record<string, Responder> = {
-  '/slack/': () => ({ body: 'ok' }),
-  '/dingtalk/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
-  '/wecom/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
-  '/feishu/': () => ({ body: { code: 0, data: {}, msg: 'success' } }),
-  '/telegram/': () => ({ body: { ok: true, result: { message_id: 7 } } }),
-  '/teams/': () => ({ status: 202 }),
-  '/discord/': () => ({ body: { id: '1234567890', type: 0 } }),
-  '/webhook/': () => ({ status: 204 }),
-};
-
-/** Lines the runner would obey, other than the masks and annotations the action meant to write. */
-const forgedCommands = (stdout: string) =>
-  stdout.split(/\r\n|\r|\n/).filter((l) => /^\s*(::|##\[)/.test(l) && !/^::(add-mask|warning|error|notice|debug)( [^:]*)?::/.test(l));
-
 describe.each(cases.map((c) => [c.name, c] as const))('hostile notify input: %s', (_name, c) => {
   test('is handled as specified', async () => {
-    const receiver = await startReceiver({ ...OK, ...c.answers });
+    const receiver = await startReceiver({ ...SUCCESS, ...c.answers });
     try {
       const inputs = c.inputs(receiver.url);
       const r = await runAction('notify', { inputs, timeoutMs: 50_000 });

@@ -1,12 +1,9 @@
 // The notify action end to end against local receivers: what the workflow log and outputs show.
 import { jest } from '@jest/globals';
 import { runAction } from '../../testkit/run-action.js';
-import { ANSWERS, startReceiver, visibleOutput } from './receivers.js';
+import { ANSWERS, forgedCommands, startReceiver, visibleOutput } from './receivers.js';
 
 jest.setTimeout(30_000);
-
-/** Lines the runner would obey as workflow commands, other than the masks and annotations we meant. */
-const commandLines = (stdout: string) => stdout.split(/\r\n|\r|\n/).filter((l) => /^\s*(::|##\[)/.test(l) && !/^::(add-mask|warning|error|notice)( [^:]*)?::/.test(l));
 
 describe('notify action: outside text starts no workflow command (item 2)', () => {
   test('a title, message and vendor answer full of ::error:: and ::stop-commands:: lines are printed inert', async () => {
@@ -23,7 +20,7 @@ describe('notify action: outside text starts no workflow command (item 2)', () =
       expect(r.exitCode).toBe(0);
       expect(r.annotations.map((a) => a.message).filter((m) => /^forged/.test(m))).toEqual([]);
       expect(r.annotations.filter((a) => a.level === 'error')).toEqual([]);
-      expect(commandLines(r.stdout)).toEqual([]);
+      expect(forgedCommands(r.stdout)).toEqual([]);
       expect(r.stdout).not.toMatch(/^::stop-commands::/m);
       // The text is still there for a reader, behind an invisible zero-width space.
       expect(r.stdout).toContain('\u200b::error file=app.py,line=1::forged by the title');

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runAction, type ActionResult } from '../../testkit/run-action.js';
-import { startReceiver, visibleOutput, type Receiver } from './receivers.js';
+import { startReceiver, SUCCESS, visibleOutput, type Receiver } from './receivers.js';
 
 // Secrets as a runner would hold them; none of them may appear in anything the step shows.
 const DINGTALK_SECRET = 'SECd1ngtalk0secret0value';
@@ -16,17 +16,6 @@ const HOSTS = [
   { host: '10.0.0.13', status: 'rolled-back', from: 'v1.4.2', to: 'v1.4.1', 'duration-ms': 4_200 },
 ];
 
-// Each channel's success answer, as the real service gives it.
-const OK = {
-  '/slack/': () => ({ body: 'ok' }),
-  '/dingtalk/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
-  '/wecom/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
-  '/feishu/': () => ({ body: { code: 0, data: {}, msg: 'success' } }),
-  '/telegram/': () => ({ body: { ok: true, result: { message_id: 7 } } }),
-  '/teams/': () => ({ status: 202 }),
-  '/discord/': () => ({ body: { id: '1234567890', type: 0 } }),
-  '/webhook/': () => ({ status: 204 }),
-};
 
 function everyChannel(r: Receiver): Record<string, string> {
   return {
@@ -83,7 +72,7 @@ describe('notify action: every channel gets its native payload', () => {
   const startedAt = Date.now();
 
   beforeAll(async () => {
-    receiver = await startReceiver(OK);
+    receiver = await startReceiver(SUCCESS);
     inputs = deployFailed(receiver);
     result = await runAction('notify', { inputs });
   });
@@ -360,7 +349,7 @@ describe('notify action: retries, channel errors and timeouts', () => {
 
 describe('notify action: inputs are checked before anything is sent', () => {
   let receiver: Receiver;
-  beforeAll(async () => (receiver = await startReceiver(OK)));
+  beforeAll(async () => (receiver = await startReceiver(SUCCESS)));
   afterAll(() => receiver.close());
 
   test('an unknown channel name is one clear error naming the input', async () => {

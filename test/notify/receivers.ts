@@ -120,3 +120,20 @@ export const ANSWERS = {
   slack429: (seconds: number) => ({ status: 429, headers: { 'retry-after': String(seconds) }, body: 'rate_limited' }),
   redirect: (status: number, location: string) => ({ status, headers: { location }, body: '' }),
 } as const;
+
+/** Each channel's success answer, as the real service gives it, by the path prefix the tests use. */
+export const SUCCESS: Record<string, Responder> = {
+  '/slack/': () => ({ body: 'ok' }),
+  '/dingtalk/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
+  '/wecom/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
+  '/feishu/': () => ({ body: { code: 0, data: {}, msg: 'success' } }),
+  '/telegram/': () => ({ body: { ok: true, result: { message_id: 7 } } }),
+  '/teams/': () => ({ status: 202 }),
+  '/discord/': () => ({ body: { id: '1234567890', type: 0 } }),
+  '/webhook/': () => ({ status: 204 }),
+};
+
+/** Lines of the log the runner would obey as workflow commands, other than the masks and annotations the action meant. */
+export function forgedCommands(stdout: string): string[] {
+  return stdout.split(/\r\n|\r|\n/).filter((l) => /^\s*(::|##\[)/.test(l) && !/^::(add-mask|warning|error|notice|debug)( [^:]*)?::/.test(l));
+}
