@@ -312,6 +312,17 @@ describe('Telegram, connect timeouts and masking (item 15)', () => {
     }
   });
 
+  test('an answer cut off mid-body is a failure, not retried (the channel had the whole request)', async () => {
+    const receiver = await startReceiver({ '/hook/': () => 'cut' });
+    try {
+      const d = await deliver({ channel: 'slack', webhook: receiver.url('/hook/secretPath0001') }, message(), policy({ retries: 2 }), { sleep: async () => {} });
+      expect(d).toMatchObject({ delivered: false, attempts: 1, error: 'the answer was cut off (the channel may have received it)' });
+      expect(receiver.on('/hook/')).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test.each([
     ['https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123', ['0123456789abcdef0123'], ['/robot/send', '/robot', 'https://oapi.dingtalk.com']],
     ['https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa', ['693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa'], ['/cgi-bin/webhook/send']],

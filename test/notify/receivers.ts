@@ -17,8 +17,8 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-/** Answers the nth request (1-based) to a route; `hang` never answers. */
-export type Responder = (req: Received, n: number) => Reply | 'hang';
+/** Answers the nth request (1-based) to a route; `hang` never answers; `cut` starts a 200 and drops the connection mid-body. */
+export type Responder = (req: Received, n: number) => Reply | 'hang' | 'cut';
 
 export interface Receiver {
   url(path: string): string;
@@ -50,6 +50,10 @@ export async function startReceiver(routes: Record<string, Responder>): Promise<
       counts.set(prefix, n);
       const reply = routes[prefix]!(r, n);
       if (reply === 'hang') return void hanging.push(res);
+      if (reply === 'cut') {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+        return void res.write('o', () => res.destroy());
+      }
       const text = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
       res.writeHead(reply.status ?? 200, { 'content-type': typeof reply.body === 'object' ? 'application/json' : 'text/plain', ...reply.headers }).end(text);
     });
