@@ -1,19 +1,25 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { formatDuration } from '../config/duration.js';
 import type { Message } from './message.js';
-import { CHANNELS, type ChannelName, type HttpReply, isRecord, parseJson, type Target, type Verdict } from './channels/index.js';
+import { CHANNELS, type ChannelName, type HttpReply, type HttpRequest, isRecord, parseJson, type Target } from './channels/index.js';
+import { publicUrl } from './urls.js';
 
 export interface RetryPolicy {
-  /** Per request, from sending to the whole answer read. */
+  /** Per request, from connecting to the whole answer read. */
   timeoutMs: number;
   /** Further attempts after the first, for 429, 5xx and the channels' own rate-limit codes. */
   retries: number;
-  /** First backoff; doubled each attempt. */
+  /** First backoff; doubled each attempt, jittered, never above maxBackoffMs. */
   backoffMs: number;
-  /** A Retry-After longer than this is not waited for: the channel is reported failed instead. */
+  maxBackoffMs: number;
+  /** A Retry-After (or a documented rate-limit window) longer than this is not waited for. */
   maxWaitMs: number;
+  /** The whole send to one channel — every attempt and wait — ends within this. */
+  deadlineMs: number;
 }
 
-export const DEFAULT_POLICY: RetryPolicy = { timeoutMs: 10_000, retries: 3, backoffMs: 1000, maxWaitMs: 60_000 };
+export const DEFAULT_POLICY: RetryPolicy = { timeoutMs: 10_000, retries: 3, backoffMs: 1000, maxBackoffMs: 15_000, maxWaitMs: 60_000, deadlineMs: 120_000 };
 
 export interface Delivery {
   channel: ChannelName;
@@ -27,120 +33,222 @@ export interface Delivery {
   durationMs: number;
 }
 
+/** An answer as it came off the wire: header names lower-case. */
+export interface RawReply {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+/** Sends one request, never following a redirect; rejects with a TransportError. */
+export type Transport = (request: HttpRequest, timeoutMs: number) => Promise<RawReply>;
+
+/** A request that got no answer; `sent` says whether any of it can have reached the channel. */
+export class TransportError extends Error {
+  constructor(
+    readonly kind: 'connect-timeout' | 'timeout' | 'network',
+    readonly sent: boolean,
+    readonly code?: string,
+  ) {
+    super(code ?? kind);
+    this.name = 'TransportError';
+  }
+}
+
 /** What happened to one attempt, before deciding whether to try again. */
 type Attempt =
-  | { kind: 'verdict'; verdict: Verdict }
-  | { kind: 'retryable'; error: string; retryAfterMs?: number }
-  | { kind: 'fatal'; error: string };
+  | { kind: 'delivered'; warning?: string }
+  | { kind: 'failed'; error: string; retry: boolean; retryAfterMs?: number };
 
 export interface DeliverDeps {
   log: (line: string) => void;
   sleep: (ms: number) => Promise<void>;
+  /** The clock for signatures, waits and the deadline. */
   now: () => Date;
-  fetch: typeof fetch;
+  /** In [0, 1): the jitter of each backoff. */
+  random: () => number;
+  transport: Transport;
+}
+
+const BODY_MAX_BYTES = 64 * 1024;
+
+/**
+ * node:http rather than fetch: fetch cannot tell a connection that never opened (nothing sent, safe to
+ * retry) from an answer that never came (the channel may have the message).
+ */
+export const httpTransport: Transport = (request, timeoutMs) =>
+  new Promise<RawReply>((resolve, reject) => {
+    const url = new URL(request.url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let connected = false;
+    const req = send(url, { method: 'POST', headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) } });
+    const timer = setTimeout(() => {
+      reject(new TransportError(connected ? 'timeout' : 'connect-timeout', connected));
+      req.destroy();
+    }, timeoutMs);
+    req.on('socket', (socket) => {
+      if (!socket.connecting) connected = true; // a kept-alive connection
+      else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      const code = isRecord(err) && typeof err.code === 'string' ? err.code : undefined;
+      reject(new TransportError('network', connected, code));
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        // A channel's answer is short; a huge one is read to its end but not kept.
+        if (size < BODY_MAX_BYTES) chunks.push(d);
+        size += d.length;
+      });
+      let ended = false;
+      res.on('end', () => {
+        ended = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
+      });
+      // Cut off mid-answer: the request was sent, so it may have been delivered.
+      res.on('error', () => undefined);
+      res.on('close', () => {
+        if (ended) return;
+        clearTimeout(timer);
+        reject(new TransportError('network', true, 'ANSWER_CUT_OFF'));
+      });
+    });
+    req.end(request.body);
+  });
+
+function flatHeaders(headers: IncomingHttpHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
 }
 
 const defaultDeps: DeliverDeps = {
   log: () => {},
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   now: () => new Date(),
-  fetch: (...args) => fetch(...args),
+  random: Math.random,
+  transport: httpTransport,
 };
 
-/** Sends the message to one channel, retrying what is worth retrying; never throws. */
+/** Equal jitter: between half and all of the doubled step, never above the ceiling. */
+export function backoffMs(policy: RetryPolicy, attempt: number, random: number): number {
+  const step = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 1));
+  return Math.round(Math.min(policy.maxBackoffMs, step / 2 + (step / 2) * random));
+}
+
+/** Sends the message to one channel, retrying what is worth retrying, within the deadline; never throws. */
 export async function deliver(target: Target, message: Message, policy: RetryPolicy = DEFAULT_POLICY, deps: Partial<DeliverDeps> = {}): Promise<Delivery> {
   const d = { ...defaultDeps, ...deps };
   const channel = CHANNELS[target.channel] as (typeof CHANNELS)[ChannelName];
-  const started = Date.now();
+  const started = d.now().getTime();
+  const deadline = started + policy.deadlineMs;
   const result = (attempts: number, v: { delivered: boolean; error?: string; warning?: string }): Delivery => ({
     channel: target.channel,
     label: channel.label,
     ...v,
     attempts,
-    durationMs: Date.now() - started,
+    durationMs: d.now().getTime() - started,
   });
 
   for (let attempt = 1; ; attempt++) {
     // Rebuilt each time: DingTalk and Feishu signatures carry a timestamp.
     const request = channel.request(message, target as never, d.now());
-    const outcome = await attemptOnce(request, policy.timeoutMs, d.fetch, (reply) => channel.verdict(reply, target as never));
-    if (outcome.kind === 'fatal') return result(attempt, { delivered: false, error: outcome.error });
-    if (outcome.kind === 'verdict' && outcome.verdict.delivered) return result(attempt, { delivered: true, warning: outcome.verdict.warning });
-    const error = outcome.kind === 'verdict' ? (outcome.verdict as { error: string }).error : outcome.error;
-    const retryable = outcome.kind === 'retryable' || (outcome.kind === 'verdict' && !outcome.verdict.delivered && outcome.verdict.retry === true);
-    if (!retryable) return result(attempt, { delivered: false, error });
+    const timeoutMs = Math.max(1, Math.min(policy.timeoutMs, deadline - d.now().getTime()));
+    const outcome = await attemptOnce(request, timeoutMs, d.transport, channel, target);
+    if (outcome.kind === 'delivered') return result(attempt, { delivered: true, warning: outcome.warning });
+    const { error } = outcome;
+    if (!outcome.retry) return result(attempt, { delivered: false, error });
     if (attempt > policy.retries) return result(attempt, { delivered: false, error: `${error} (gave up after ${attempt} attempts)` });
-    const asked = outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined;
+    const asked = outcome.retryAfterMs;
     if (asked !== undefined && asked > policy.maxWaitMs) {
       return result(attempt, { delivered: false, error: `${error}; asked to retry after ${formatDuration(asked)}, longer than we wait (${formatDuration(policy.maxWaitMs)})` });
     }
-    const wait = asked ?? policy.backoffMs * 2 ** (attempt - 1);
+    const wait = asked ?? backoffMs(policy, attempt, d.random());
+    if (d.now().getTime() + wait >= deadline) {
+      return result(attempt, { delivered: false, error: `${error}; not retried: the next attempt (in ${formatDuration(wait)}) would pass the send deadline of ${formatDuration(policy.deadlineMs)}` });
+    }
     d.log(`${channel.label}: ${error}; retrying in ${formatDuration(wait)} (attempt ${attempt + 1} of ${policy.retries + 1})`);
     await d.sleep(wait);
   }
 }
 
-async function attemptOnce(
-  request: { url: string; headers: Record<string, string>; body: string },
-  timeoutMs: number,
-  fetchFn: typeof fetch,
-  verdict: (reply: HttpReply) => Verdict,
-): Promise<Attempt> {
-  let reply: HttpReply & { retryAfter: string | null };
+async function attemptOnce(request: HttpRequest, timeoutMs: number, transport: Transport, channel: (typeof CHANNELS)[ChannelName], target: Target): Promise<Attempt> {
+  let raw: RawReply;
   try {
-    const res = await fetchFn(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-    reply = { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') };
+    raw = await transport(request, timeoutMs);
   } catch (err) {
     return networkFailure(err, timeoutMs);
   }
-  if (reply.status === 429 || reply.status >= 500) {
-    return { kind: 'retryable', error: `HTTP ${reply.status}${reply.status === 429 ? ' (rate limited)' : ''}`, retryAfterMs: retryAfterMs(reply.retryAfter, reply.body) };
+  const reply: HttpReply = { status: raw.status, body: raw.body, headers: raw.headers };
+  if (reply.status >= 300 && reply.status < 400) {
+    // Following it would post the message to whatever answers there and count its 200 as a delivery.
+    const where = raw.headers.location ? ` to ${publicUrl(raw.headers.location, request.url)}` : ' without a location';
+    return { kind: 'failed', error: `redirected (HTTP ${reply.status})${where}; use the final URL as the webhook`, retry: false };
   }
-  return { kind: 'verdict', verdict: verdict(reply) };
+  if (reply.status === 429) {
+    const limit = channel.rateLimit?.(reply);
+    return { kind: 'failed', error: `HTTP 429 (rate limited${limit ? `: ${limit}` : ''})`, retry: true, retryAfterMs: retryAfterMs(raw.headers, raw.body) };
+  }
+  if (reply.status >= 500) return { kind: 'failed', error: `HTTP ${reply.status}`, retry: true, retryAfterMs: retryAfterMs(raw.headers, raw.body) };
+  const verdict = channel.verdict(reply, target as never);
+  return verdict.delivered
+    ? { kind: 'delivered', warning: verdict.warning }
+    : { kind: 'failed', error: verdict.error, retry: verdict.retry === true, retryAfterMs: verdict.retryAfterMs };
 }
 
 /**
- * A failed connection, described without the URL (undici's messages can carry host and port).
- * Only a reset is retried: the request never got an answer but the server exists. A timeout is not:
- * the channel may have received the message, and waiting again would multiply the step's time.
+ * A failed connection, described without the URL. Retried only when nothing can have reached the
+ * channel (the connection never opened, or was reset before an answer); a request that was sent and
+ * never answered is not: the channel may have the message, and a duplicate is worse than a warning.
  */
 function networkFailure(err: unknown, timeoutMs: number): Attempt {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return { kind: 'fatal', error: `no answer within ${formatDuration(timeoutMs)} (timeout)` };
-  }
-  const cause = err instanceof Error && isRecord(err.cause) ? err.cause : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  if (cause && (cause.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')) {
-    return { kind: 'fatal', error: `no answer within ${formatDuration(timeoutMs)} (timeout)` };
-  }
-  switch (code) {
+  const e = err instanceof TransportError ? err : new TransportError('network', true, isRecord(err) && typeof err.code === 'string' ? err.code : undefined);
+  if (e.kind === 'connect-timeout') return { kind: 'failed', error: `could not connect within ${formatDuration(timeoutMs)} (nothing was sent)`, retry: true };
+  if (e.kind === 'timeout') return { kind: 'failed', error: `no answer within ${formatDuration(timeoutMs)} (timeout; the channel may have received it)`, retry: false };
+  switch (e.code) {
     case 'ECONNREFUSED':
-      return { kind: 'fatal', error: 'connection refused' };
+      return { kind: 'failed', error: 'connection refused', retry: false };
     case 'ENOTFOUND':
-      return { kind: 'fatal', error: 'host not found (DNS)' };
+      return { kind: 'failed', error: 'host not found (DNS)', retry: false };
     case 'EAI_AGAIN':
-      return { kind: 'retryable', error: 'DNS lookup failed temporarily' };
+      return { kind: 'failed', error: 'DNS lookup failed temporarily', retry: true };
+    case 'ETIMEDOUT':
+      return e.sent ? { kind: 'failed', error: 'connection timed out after the request was sent', retry: false } : { kind: 'failed', error: 'could not connect (timed out; nothing was sent)', retry: true };
+    case 'ANSWER_CUT_OFF':
+      return { kind: 'failed', error: 'the answer was cut off (the channel may have received it)', retry: false };
     case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
     case 'EPIPE':
-      return { kind: 'retryable', error: 'connection reset' };
+      return { kind: 'failed', error: 'connection reset', retry: true };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return { kind: 'fatal', error: 'host unreachable' };
+      return { kind: 'failed', error: 'host unreachable', retry: false };
     default:
-      return { kind: 'fatal', error: code ? `network error (${code})` : 'network error' };
+      return { kind: 'failed', error: e.code ? `network error (${e.code})` : 'network error', retry: false };
   }
 }
 
-/** Retry-After in seconds or as an HTTP date; Telegram and Discord also put `retry_after` (seconds) in the body. */
-export function retryAfterMs(header: string | null, body: string): number | undefined {
+/**
+ * How long the channel asked us to wait: Retry-After (seconds or an HTTP date), Feishu's
+ * `x-ogw-ratelimit-reset` (seconds), or the `retry_after` seconds Telegram (under `parameters`) and
+ * Discord put in the body.
+ */
+export function retryAfterMs(headers: Record<string, string | undefined> | string | null, body: string): number | undefined {
+  const h = typeof headers === 'string' || headers === null ? { 'retry-after': headers ?? undefined } : headers;
+  // The body's seconds first: Discord's carry the fraction its Retry-After header rounds up.
+  const json = parseJson(body);
+  const inBody = isRecord(json) ? (isRecord(json.parameters) ? json.parameters.retry_after : json.retry_after) : undefined;
+  if (typeof inBody === 'number' && inBody >= 0) return Math.round(inBody * 1000);
+  const header = h['retry-after'];
   if (header) {
     const seconds = Number(header);
     if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
     const date = Date.parse(header);
     if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
   }
-  const json = parseJson(body);
-  const inBody = isRecord(json) ? (isRecord(json.parameters) ? json.parameters.retry_after : json.retry_after) : undefined;
-  return typeof inBody === 'number' && inBody >= 0 ? Math.round(inBody * 1000) : undefined;
+  const reset = Number(h['x-ogw-ratelimit-reset']);
+  return h['x-ogw-ratelimit-reset'] && Number.isFinite(reset) && reset >= 0 ? Math.round(reset * 1000) : undefined;
 }

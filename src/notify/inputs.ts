@@ -1,10 +1,12 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
+import { formatDuration } from '../config/duration.js';
 import { UserError } from '../errors.js';
 import { booleanInput, durationInput, listInput, optionalInput } from '../github/inputs.js';
 import { CHANNEL_NAMES, type ChannelName, type Target } from './channels/index.js';
 import { DEFAULT_POLICY, type RetryPolicy } from './deliver.js';
-import { type HostResult, type MessageInputs, STATUS_ALIASES, STATUSES } from './message.js';
+import { secretParts } from './urls.js';
+import { FORMATS, type HostResult, type MessageFormat, type MessageInputs, STATUS_ALIASES, STATUSES } from './message.js';
 
 /** Every input that holds a URL, token or secret: all masked before anything is logged. */
 export const SECRET_INPUTS = [
@@ -62,17 +64,15 @@ const hostsSchema = z.array(
 );
 
 /**
- * Masks a secret and the parts of it that could be logged alone: a URL's path, query values and
- * credentials, a bot token's key after the colon.
+ * Masks a secret and the parts of it that could be logged alone: a URL's tokens, keys, signatures and
+ * credentials (never its public path, which would hide `/robot/send` in every later line), a bot
+ * token's key after the colon. Parts shorter than 8 characters are masked only within the whole.
  */
 export function maskSecret(value: string, mask: (s: string) => void = core.setSecret): string[] {
   const parts = new Set([value, value.trim()]);
   try {
     const url = new URL(value.trim());
-    if (url.pathname.length >= 8) parts.add(url.pathname);
-    for (const v of url.searchParams.values()) if (v.length >= 8) parts.add(v);
-    if (url.password) parts.add(url.password);
-    if (url.username.length >= 8) parts.add(url.username);
+    for (const p of secretParts(url)) if (p.length >= 8) parts.add(p);
   } catch {
     // not a URL: a token or signing secret
     const key = value.trim().split(':')[1];
@@ -112,7 +112,12 @@ export function readNotifySettings(): NotifySettings {
 
   const status = parseStatus(problems);
   const hosts = parseHosts(problems);
-  const timeoutMs = guard(problems, () => durationInput('timeout', DEFAULT_POLICY.timeoutMs));
+  const format = parseFormat(problems);
+  const timeoutMs = guard(problems, () => boundedDuration('timeout', DEFAULT_POLICY.timeoutMs, MAX_TIMEOUT_MS));
+  const deadlineMs = guard(problems, () => boundedDuration('deadline', DEFAULT_POLICY.deadlineMs, MAX_DEADLINE_MS));
+  if (timeoutMs !== undefined && deadlineMs !== undefined && deadlineMs < timeoutMs) {
+    problems.push(`input "deadline": ${formatDuration(deadlineMs)} is shorter than input "timeout" (${formatDuration(timeoutMs)}); the deadline bounds the whole send, every attempt and wait included`);
+  }
   const retries = parseRetries(problems);
   const failOnError = guard(problems, () => booleanInput('fail-on-error', false));
   if (problems.length) throw new UserError(problems.length === 1 ? problems[0]! : `${problems.length} input problems: ${problems.join('; ')}`);
@@ -144,11 +149,12 @@ export function readNotifySettings(): NotifySettings {
       status: status!,
       title: optionalInput('title'),
       text: optionalInput('message'),
+      format: format ?? 'plain',
       environment: optionalInput('environment'),
       version: optionalInput('version'),
       hosts: hosts ?? [],
     },
-    policy: { ...DEFAULT_POLICY, timeoutMs: timeoutMs ?? DEFAULT_POLICY.timeoutMs, retries: retries ?? DEFAULT_POLICY.retries },
+    policy: { ...DEFAULT_POLICY, timeoutMs: timeoutMs ?? DEFAULT_POLICY.timeoutMs, deadlineMs: deadlineMs ?? DEFAULT_POLICY.deadlineMs, retries: retries ?? DEFAULT_POLICY.retries },
     failOnError: failOnError ?? false,
     secrets,
   };
@@ -162,6 +168,23 @@ function guard<T>(problems: string[], read: () => T): T | undefined {
     problems.push(err.message);
     return undefined;
   }
+}
+
+// A job runs at most 6 hours; a notification that waits longer than that has already been lost.
+const MAX_DEADLINE_MS = 6 * 60 * 60_000;
+const MAX_TIMEOUT_MS = 5 * 60_000;
+
+function boundedDuration(name: string, fallbackMs: number, maxMs: number): number {
+  const ms = durationInput(name, fallbackMs);
+  if (ms < 1 || ms > maxMs) throw new UserError(`input "${name}": expected a duration from 1ms to ${formatDuration(maxMs)}, got ${JSON.stringify(optionalInput(name))}`);
+  return ms;
+}
+
+function parseFormat(problems: string[]): MessageFormat | undefined {
+  const raw = (optionalInput('format') ?? 'plain').toLowerCase();
+  const format = z.enum(FORMATS).safeParse(raw);
+  if (!format.success) problems.push(`input "format": expected ${FORMATS.join(' or ')}, got ${JSON.stringify(raw)}`);
+  return format.data;
 }
 
 function parseStatus(problems: string[]) {

@@ -3,6 +3,10 @@ import { formatDuration } from '../config/duration.js';
 export const STATUSES = ['success', 'failure', 'cancelled', 'rolled-back', 'started', 'info'] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** How `title` and `message` are read: plain text (the default, shown as written) or the channel's markdown. */
+export const FORMATS = ['plain', 'markdown'] as const;
+export type MessageFormat = (typeof FORMATS)[number];
+
 /** Other actions' words for the same statuses, so `status: ${{ steps.deploy.outputs.status }}` just works. */
 export const STATUS_ALIASES: Record<string, Status> = { deployed: 'success', failed: 'failure', skipped: 'cancelled' };
 
@@ -29,8 +33,10 @@ export interface HostResult {
 export interface Message {
   status: Status;
   title: string;
-  /** Plain text from the `message` input; each adapter escapes it for its format. */
+  /** The `message` input; each adapter escapes it for its format unless `format` is markdown. */
   text: string;
+  /** plain: title and text are shown exactly as written; markdown: the text is the channel's markdown. Mentions never ping. */
+  format: MessageFormat;
   repository?: string;
   repositoryUrl?: string;
   ref?: string;
@@ -54,6 +60,7 @@ export interface MessageInputs {
   status: Status;
   title?: string;
   text?: string;
+  format?: MessageFormat;
   environment?: string;
   version?: string;
   hosts: HostResult[];
@@ -75,6 +82,7 @@ export function buildMessage(inputs: MessageInputs, env: NodeJS.ProcessEnv = pro
     status: inputs.status,
     title: inputs.title ?? defaultTitle(inputs.status, workflow, repository, inputs.environment),
     text: inputs.text ?? '',
+    format: inputs.format ?? 'plain',
     repository,
     repositoryUrl,
     // A pull request's branch is its head ref; GITHUB_REF_NAME would be `123/merge`.

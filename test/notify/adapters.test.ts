@@ -5,10 +5,10 @@ import { slack } from '../../src/notify/channels/slack.js';
 import { isLegacyConnector, teams } from '../../src/notify/channels/teams.js';
 import { telegram } from '../../src/notify/channels/telegram.js';
 import { wecom } from '../../src/notify/channels/wecom.js';
-import { deliver, retryAfterMs } from '../../src/notify/deliver.js';
+import { deliver, retryAfterMs, type Transport } from '../../src/notify/deliver.js';
 import { maskSecret, redact } from '../../src/notify/inputs.js';
 import { buildMessage, defaultTitle, type Message } from '../../src/notify/message.js';
-import { escapeHtml, fitText, TRUNCATED, truncate, utf8Bytes } from '../../src/notify/text.js';
+import { escapeHtml, escapeMarkdown, fitText, TRUNCATED, truncate, utf8Bytes } from '../../src/notify/text.js';
 
 const ENV = {
   GITHUB_SERVER_URL: 'https://github.com',
@@ -69,7 +69,7 @@ describe('truncation keeps every payload within its channel limit, visibly', () 
     const { body } = wecom.request(message({ text: long }), { channel: 'wecom', webhook: 'https://x.test/w' }, NOW);
     const content = JSON.parse(body).markdown.content as string;
     expect(utf8Bytes(content)).toBeLessThanOrEqual(4096);
-    expect(content).toContain(TRUNCATED);
+    expect(content).toContain(escapeMarkdown(TRUNCATED)); // plain text is escaped, the marker with it
     expect(content).toContain('> Repository:'); // the facts survive; only the free text was cut
   });
 
@@ -108,12 +108,11 @@ describe('truncation keeps every payload within its channel limit, visibly', () 
 describe('reading channel answers', () => {
   const reply = (status: number, body: unknown) => ({ status, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
-  test('DingTalk errcode in a 200 is a failure; its rate limit is retried', () => {
+  test('DingTalk errcode in a 200 is a failure; its rate limit (10 minutes blocked) is named and not retried', () => {
     expect(dingtalk.verdict(reply(200, { errcode: 0, errmsg: 'ok' }), { channel: 'dingtalk', webhook: '' })).toEqual({ delivered: true });
     expect(dingtalk.verdict(reply(200, { errcode: 130101, errmsg: 'send too fast' }), { channel: 'dingtalk', webhook: '' })).toEqual({
       delivered: false,
-      error: 'errcode 130101: send too fast',
-      retry: true,
+      error: "errcode 130101: send too fast — DingTalk's limit of 20 messages a minute per robot was hit, and DingTalk then blocks the robot for 10 minutes; not retried",
     });
   });
 
@@ -156,30 +155,30 @@ describe('reading channel answers', () => {
 });
 
 describe('delivery', () => {
-  const fakeFetch = (replies: { status: number; body: string; headers?: Record<string, string> }[]) => {
+  const fakeTransport = (replies: { status: number; body: string; headers?: Record<string, string> }[]): Transport => {
     let i = 0;
-    return (async () => {
+    return async () => {
       const r = replies[Math.min(i++, replies.length - 1)]!;
-      return new Response(r.body, { status: r.status, headers: r.headers });
-    }) as unknown as typeof fetch;
+      return { status: r.status, body: r.body, headers: r.headers ?? {} };
+    };
   };
-  const policy = { timeoutMs: 1000, retries: 2, backoffMs: 10, maxWaitMs: 5000 };
+  const policy = { timeoutMs: 1000, retries: 2, backoffMs: 10, maxBackoffMs: 1000, maxWaitMs: 5000, deadlineMs: 60_000 };
 
   test('gives up after the configured retries, saying so', async () => {
     const waits: number[] = [];
-    const d = await deliver({ channel: 'slack', webhook: 'https://h.test/x' }, message(), policy, { fetch: fakeFetch([{ status: 503, body: '' }]), sleep: async (ms) => void waits.push(ms) });
+    const d = await deliver({ channel: 'slack', webhook: 'https://h.test/x' }, message(), policy, { transport: fakeTransport([{ status: 503, body: '' }]), random: () => 1, sleep: async (ms) => void waits.push(ms) });
     expect(d).toMatchObject({ delivered: false, attempts: 3, error: 'HTTP 503 (gave up after 3 attempts)' });
     expect(waits).toEqual([10, 20]);
   });
 
   test('a Retry-After longer than we wait fails at once rather than hanging the job', async () => {
-    const d = await deliver({ channel: 'slack', webhook: 'https://h.test/x' }, message(), policy, { fetch: fakeFetch([{ status: 429, body: '', headers: { 'retry-after': '600' } }]), sleep: async () => {} });
+    const d = await deliver({ channel: 'slack', webhook: 'https://h.test/x' }, message(), policy, { transport: fakeTransport([{ status: 429, body: '', headers: { 'retry-after': '600' } }]), sleep: async () => {} });
     expect(d).toMatchObject({ delivered: false, attempts: 1 });
     expect(d.error).toContain('asked to retry after 10m');
   });
 
   test('4xx is not retried', async () => {
-    const d = await deliver({ channel: 'slack', webhook: 'https://h.test/x' }, message(), policy, { fetch: fakeFetch([{ status: 404, body: 'no_service' }]) });
+    const d = await deliver({ channel: 'slack', webhook: 'https://h.test/x' }, message(), policy, { transport: fakeTransport([{ status: 404, body: 'no_service' }]) });
     expect(d).toMatchObject({ delivered: false, attempts: 1, error: 'HTTP 404: no_service' });
   });
 });

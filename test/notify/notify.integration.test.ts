@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runAction, type ActionResult } from '../../testkit/run-action.js';
-import { startReceiver, visibleOutput, type Receiver } from './receivers.js';
+import { startReceiver, SUCCESS, visibleOutput, type Receiver } from './receivers.js';
 
 // Secrets as a runner would hold them; none of them may appear in anything the step shows.
 const DINGTALK_SECRET = 'SECd1ngtalk0secret0value';
@@ -16,17 +16,6 @@ const HOSTS = [
   { host: '10.0.0.13', status: 'rolled-back', from: 'v1.4.2', to: 'v1.4.1', 'duration-ms': 4_200 },
 ];
 
-// Each channel's success answer, as the real service gives it.
-const OK = {
-  '/slack/': () => ({ body: 'ok' }),
-  '/dingtalk/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
-  '/wecom/': () => ({ body: { errcode: 0, errmsg: 'ok' } }),
-  '/feishu/': () => ({ body: { code: 0, data: {}, msg: 'success' } }),
-  '/telegram/': () => ({ body: { ok: true, result: { message_id: 7 } } }),
-  '/teams/': () => ({ status: 202 }),
-  '/discord/': () => ({ body: { id: '1234567890', type: 0 } }),
-  '/webhook/': () => ({ status: 204 }),
-};
 
 function everyChannel(r: Receiver): Record<string, string> {
   return {
@@ -83,7 +72,7 @@ describe('notify action: every channel gets its native payload', () => {
   const startedAt = Date.now();
 
   beforeAll(async () => {
-    receiver = await startReceiver(OK);
+    receiver = await startReceiver(SUCCESS);
     inputs = deployFailed(receiver);
     result = await runAction('notify', { inputs });
   });
@@ -106,7 +95,8 @@ describe('notify action: every channel gets its native payload', () => {
     expect(headers['content-type']).toMatch(/^application\/json/);
     expect(json.text).toBe('❌ Deploy of parking to production failed');
     expect(json.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '❌ Deploy of parking to production failed', emoji: true } });
-    expect(json.blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'Health check failed on 10.0.0.12 &lt;script&gt;alert(1)&lt;/script&gt; &amp; rolled back "cleanly"' } });
+    // Plain text goes in a plain_text object: shown exactly as written, never parsed for markup or mentions.
+    expect(json.blocks[1]).toEqual({ type: 'section', text: { type: 'plain_text', text: inputs.message, emoji: true } });
     const fields = json.blocks[2].fields.map((f: { text: string }) => f.text);
     expect(fields).toEqual(
       expect.arrayContaining([
@@ -184,7 +174,8 @@ describe('notify action: every channel gets its native payload', () => {
     expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
     const card = attachment.content;
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json' });
-    expect(card.body[0]).toMatchObject({ type: 'TextBlock', text: '❌ Deploy of parking to production failed', color: 'Attention', wrap: true });
+    expect(card.body[0]).toMatchObject({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: '❌ Deploy of parking to production failed', color: 'Attention', weight: 'Bolder' }] });
+    expect(card.body[1]).toEqual({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: inputs.message }] });
     const factSet = card.body.find((b: { type: string }) => b.type === 'FactSet');
     expect(factSet.facts).toContainEqual({ title: 'Environment', value: 'production' });
     expect(JSON.stringify(card.body)).toContain('10.0.0.12 failed');
@@ -198,7 +189,8 @@ describe('notify action: every channel gets its native payload', () => {
     expect(r.json.embeds).toHaveLength(1);
     const [embed] = r.json.embeds;
     expect(embed.title).toBe('❌ Deploy of parking to production failed');
-    expect(embed.description).toBe(inputs.message);
+    // Discord reads descriptions as markdown: plain text is escaped, and renders as written.
+    expect(embed.description).toBe('Health check failed on 10.0.0.12 \\<script\\>alert(1)\\</script\\> & rolled back "cleanly"');
     expect(embed.url).toBe('https://github.com/acme/parking/actions/runs/4242');
     expect(embed.color).toBe(0xe01e5a);
     expect(embed.fields).toContainEqual({ name: 'Version', value: 'v1.4.2', inline: true });
@@ -246,7 +238,7 @@ describe('notify action: retries, channel errors and timeouts', () => {
       expect(r.outputs).toMatchObject({ sent: '1', failed: '0' });
       expect(receiver.on('/slack/')).toHaveLength(2);
       expect(r.durationMs).toBeGreaterThanOrEqual(1000);
-      expect(r.stdout).toContain('Slack: HTTP 429 (rate limited); retrying in 1s (attempt 2 of 4)');
+      expect(r.stdout).toContain("Slack: HTTP 429 (rate limited: Slack's limit of about one message a second per webhook); retrying in 1s (attempt 2 of 4)");
       expect(r.summary).toMatch(/<td>Slack<\/td><td>✅ sent<\/td><td>2<\/td>/);
       expectNoSecrets(r, [receiver.url('/slack/T1/B1/secretHookPath99'), 'secretHookPath99']);
     } finally {
@@ -264,8 +256,11 @@ describe('notify action: retries, channel errors and timeouts', () => {
         inputs: { channels: 'wecom,telegram', 'wecom-webhook': receiver.url('/wecom/send?key=k-123456789'), 'telegram-token': '42:tokenTokenToken', 'telegram-chat-id': '@ops', 'telegram-api-url': receiver.url('/tg') },
       });
       expect(r.outputs).toMatchObject({ sent: '2', failed: '0' });
-      expect(r.stdout).toContain('WeCom: HTTP 502; retrying in 1s (attempt 2 of 4)');
-      expect(r.stdout).toContain('Telegram: HTTP 429 (rate limited); retrying in 0ms (attempt 2 of 4)');
+      // The first backoff is 1s with equal jitter: between 500ms and 1s.
+      const wait = /WeCom: HTTP 502; retrying in (\d+ms|1s) \(attempt 2 of 4\)/.exec(r.stdout);
+      expect(wait).not.toBeNull();
+      if (wait![1] !== '1s') expect(Number(wait![1]!.slice(0, -2))).toBeGreaterThanOrEqual(500);
+      expect(r.stdout).toContain('Telegram: HTTP 429 (rate limited: Telegram flood control: Too Many Requests: retry after 0); retrying in 0ms (attempt 2 of 4)');
     } finally {
       await receiver.close();
     }
@@ -331,7 +326,7 @@ describe('notify action: retries, channel errors and timeouts', () => {
       expect(r.exitCode).toBe(0);
       expect(r.outputs).toMatchObject({ sent: '0', failed: '1' });
       expect(r.durationMs).toBeLessThan(4000);
-      expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: 'Teams notification not delivered: no answer within 1s (timeout)' }));
+      expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: 'Teams notification not delivered: no answer within 1s (timeout; the channel may have received it)' }));
       expect(r.summary).toMatch(/<td>Teams<\/td><td>❌ failed<\/td><td>1<\/td><td>1(\.\d)?s<\/td>/);
       expectNoSecrets(r, [url, 'silentSig000111', String((silent.address() as AddressInfo).port)]);
     } finally {
@@ -354,7 +349,7 @@ describe('notify action: retries, channel errors and timeouts', () => {
 
 describe('notify action: inputs are checked before anything is sent', () => {
   let receiver: Receiver;
-  beforeAll(async () => (receiver = await startReceiver(OK)));
+  beforeAll(async () => (receiver = await startReceiver(SUCCESS)));
   afterAll(() => receiver.close());
 
   test('an unknown channel name is one clear error naming the input', async () => {

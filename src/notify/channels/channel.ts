@@ -26,12 +26,18 @@ export interface HttpRequest {
 export interface HttpReply {
   status: number;
   body: string;
+  /** Lower-case names; absent in tests that only look at the body. */
+  headers?: Record<string, string | undefined>;
 }
 
-/** What a channel made of a reply that was not a 429 or 5xx (those are retried before we ask). */
+/**
+ * What a channel made of a reply that was not a 3xx, 429 or 5xx (the delivery layer handles those).
+ * `retry` marks a rate limit that a later attempt can pass; `retryAfterMs` is the window the channel
+ * documents, waited out exactly (when it fits the deadline) instead of the backoff.
+ */
 export type Verdict =
   | { delivered: true; warning?: string }
-  | { delivered: false; error: string; retry?: boolean };
+  | { delivered: false; error: string; retry?: boolean; retryAfterMs?: number };
 
 /** One adapter: the channel's native payload for a message, and how to read the channel's answer. */
 export interface Channel<N extends ChannelName = ChannelName> {
@@ -39,6 +45,8 @@ export interface Channel<N extends ChannelName = ChannelName> {
   label: string;
   request(message: Message, target: TargetOf<N>, now: Date): HttpRequest;
   verdict(reply: HttpReply, target: TargetOf<N>): Verdict;
+  /** Which of the channel's documented limits an HTTP 429 means, for the error line. */
+  rateLimit?(reply: HttpReply): string;
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'parking-ci-notify' };
@@ -68,16 +76,35 @@ export function httpError(reply: HttpReply, said?: string): Verdict {
   return { delivered: false, error: `HTTP ${reply.status}: ${said ?? snippet(reply.body)}` };
 }
 
+/**
+ * A documented rate-limit code: what the limit is, and whether waiting can pass it — `windowMs` when
+ * the limit clears after a known window (waited out when it fits the deadline), `backoff` when a
+ * short wait helps, neither when the channel blocks for longer than any step should wait.
+ */
+export interface RateLimitCode {
+  limit: string;
+  /** What the channel does once the limit is hit, when that is why we do not retry. */
+  then?: string;
+  windowMs?: number;
+  backoff?: boolean;
+}
+
+/** The verdict for a rate-limit code: the channel's words, then which limit was hit. */
+export function rateLimitVerdict(said: string, code: RateLimitCode): Verdict {
+  const error = `${said} — ${code.limit} was hit${code.then ? `, and ${code.then}` : ''}`;
+  if (code.windowMs !== undefined) return { delivered: false, error, retry: true, retryAfterMs: code.windowMs };
+  if (code.backoff) return { delivered: false, error, retry: true };
+  return { delivered: false, error: `${error}; not retried` };
+}
+
 /** DingTalk and WeCom answer HTTP 200 with `{errcode, errmsg}`; only errcode 0 is a delivery. */
-export function errcodeVerdict(reply: HttpReply, rateLimitCodes: number[]): Verdict {
+export function errcodeVerdict(reply: HttpReply, rateLimits: Record<number, RateLimitCode>): Verdict {
   const body = parseJson(reply.body);
   if (!isRecord(body) || typeof body.errcode !== 'number') {
     return is2xx(reply.status) ? { delivered: false, error: `unexpected answer: ${snippet(reply.body)}` } : httpError(reply);
   }
   if (body.errcode === 0) return { delivered: true };
-  return {
-    delivered: false,
-    error: `errcode ${body.errcode}: ${snippet(String(body.errmsg ?? ''))}`,
-    retry: rateLimitCodes.includes(body.errcode),
-  };
+  const said = `errcode ${body.errcode}: ${snippet(String(body.errmsg ?? ''))}`;
+  const limit = rateLimits[body.errcode];
+  return limit ? rateLimitVerdict(said, limit) : { delivered: false, error: said };
 }

@@ -1,12 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
 import { escapeMarkdown, fitText, truncate, utf8Bytes } from '../text.js';
-import { type Channel, errcodeVerdict, JSON_HEADERS } from './channel.js';
+import { type Channel, errcodeVerdict, JSON_HEADERS, type RateLimitCode } from './channel.js';
 
-// DingTalk drops markdown messages much over 20000 bytes; 20 messages a minute per robot
-// (errcode 130101 when exceeded).
+// DingTalk drops markdown messages much over 20000 bytes.
 const TEXT_MAX_BYTES = 20_000;
-const RATE_LIMITED = [130101];
+// 20 messages a minute per robot; past that DingTalk throttles the robot for 10 minutes, so no retry
+// within a step can pass it.
+const RATE_LIMITS: Record<number, RateLimitCode> = {
+  130101: { limit: "DingTalk's limit of 20 messages a minute per robot", then: 'DingTalk then blocks the robot for 10 minutes' },
+};
 
 /**
  * The `sign` query parameter of a DingTalk robot with "加签" security: base64 of
@@ -20,7 +23,7 @@ export function dingtalkMarkdown(m: Message): string {
   const look = STATUS_LOOK[m.status];
   const render = (text: string): string => {
     const parts = [`### ${look.emoji} ${escapeMarkdown(truncate(m.title, 200))}`];
-    if (text) parts.push(text);
+    if (text) parts.push(m.format === 'markdown' ? text : escapeMarkdown(text));
     parts.push(facts(m).map((f) => `- **${f.label}**: ${f.url ? `[${escapeMarkdown(f.value)}](${f.url})` : escapeMarkdown(f.value)}`).join('\n'));
     if (m.hosts.length) parts.push(`**Hosts**\n\n${hostLines(m).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}`);
     return parts.join('\n\n');
@@ -42,5 +45,5 @@ export const dingtalk: Channel<'dingtalk'> = {
     const body = { msgtype: 'markdown', markdown: { title: truncate(`${STATUS_LOOK[m.status].emoji} ${m.title}`, 100), text: dingtalkMarkdown(m) } };
     return { url: url.toString(), headers: JSON_HEADERS, body: JSON.stringify(body) };
   },
-  verdict: (reply) => errcodeVerdict(reply, RATE_LIMITED),
+  verdict: (reply) => errcodeVerdict(reply, RATE_LIMITS),
 };

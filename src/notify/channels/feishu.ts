@@ -1,12 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
 import { fitText, truncate, utf8Bytes } from '../text.js';
-import { type Channel, httpError, is2xx, isRecord, JSON_HEADERS, parseJson, snippet } from './channel.js';
+import { type Channel, httpError, is2xx, isRecord, JSON_HEADERS, parseJson, type RateLimitCode, rateLimitVerdict, snippet } from './channel.js';
 
-// Feishu custom bots take request bodies up to 20 KB; 100 messages a minute and 5 a second per bot
-// (code 11232 or 9499 when exceeded).
+// Feishu custom bots take request bodies up to 20 KB.
 const BODY_MAX_BYTES = 20 * 1024;
-const RATE_LIMITED = [11232, 9499];
+// 100 messages a minute and 5 a second per bot (code 11232): the per-second limit passes with a
+// short backoff. Code 9499 is Feishu's "Bad Request", which no retry fixes. The gateway's own limit
+// is HTTP 429 (or 400 on older endpoints) with code 99991400 and `x-ogw-ratelimit-reset` in seconds.
+const RATE_LIMITS: Record<number, RateLimitCode> = {
+  11232: { limit: "Feishu's limit of 5 messages a second and 100 a minute per bot", backoff: true },
+};
+const GATEWAY_LIMITED = 99991400;
 const TEMPLATE: Record<string, string> = { good: 'green', bad: 'red', warn: 'orange', neutral: 'grey', accent: 'blue' };
 
 /**
@@ -19,12 +24,14 @@ export function feishuSign(secret: string, timestampSeconds: number): string {
 
 // lark_md understands markdown and a few tags; values come from branch names and versions.
 const escapeLarkMd = (s: string): string => s.replace(/([\\`*_[\]~<>])/g, '\\$1');
+/** `<at id=all></at>` in lark_md mentions everyone; the user's markdown keeps its formatting, not its mentions. */
+const noMentions = (s: string): string => s.replace(/<at\b/gi, '\\<at');
 
 export function feishuCard(m: Message, text: string): Record<string, unknown> {
   const look = STATUS_LOOK[m.status];
   const elements: unknown[] = [];
-  // plain_text: the user's message is shown exactly as written.
-  if (text) elements.push({ tag: 'div', text: { tag: 'plain_text', content: text } });
+  // plain_text: the user's message is shown exactly as written; lark_md when it is markdown.
+  if (text) elements.push({ tag: 'div', text: m.format === 'markdown' ? { tag: 'lark_md', content: noMentions(text) } : { tag: 'plain_text', content: text } });
   const fields = facts(m).map((f) => ({
     is_short: true,
     text: { tag: 'lark_md', content: `**${f.label}**\n${f.url ? `[${escapeLarkMd(f.value)}](${f.url})` : escapeLarkMd(f.value)}` },
@@ -63,7 +70,13 @@ export const feishu: Channel<'feishu'> = {
     const code = isRecord(body) ? (body.code ?? body.StatusCode) : undefined;
     if (typeof code !== 'number') return is2xx(reply.status) ? { delivered: false, error: `unexpected answer: ${snippet(reply.body)}` } : httpError(reply);
     if (code === 0) return { delivered: true };
-    const said = isRecord(body) ? String(body.msg ?? body.StatusMessage ?? '') : '';
-    return { delivered: false, error: `code ${code}: ${snippet(said)}`, retry: RATE_LIMITED.includes(code) };
+    const said = `code ${code}: ${snippet(isRecord(body) ? String(body.msg ?? body.StatusMessage ?? '') : '')}`;
+    if (code === GATEWAY_LIMITED) {
+      const reset = Number(reply.headers?.['x-ogw-ratelimit-reset']);
+      return { delivered: false, error: `${said} — Feishu's API gateway limit was hit`, retry: true, retryAfterMs: Number.isFinite(reset) && reset >= 0 ? reset * 1000 : undefined };
+    }
+    const limit = RATE_LIMITS[code];
+    return limit ? rateLimitVerdict(said, limit) : { delivered: false, error: said };
   },
+  rateLimit: () => "Feishu's API gateway limit",
 };

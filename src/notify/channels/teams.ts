@@ -1,5 +1,5 @@
 import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
-import { fitText, truncate, utf8Bytes } from '../text.js';
+import { escapeMarkdown, fitText, truncate, utf8Bytes } from '../text.js';
 import { type Channel, httpError, is2xx, isRecord, JSON_HEADERS, parseJson, snippet } from './channel.js';
 
 // Teams rejects messages over 28 KB.
@@ -16,17 +16,19 @@ export function isLegacyConnector(url: string): boolean {
   }
 }
 
+// TextBlocks and fact values are read as markdown; a TextRun of a RichTextBlock never is, so plain
+// text goes there and is shown exactly as written.
 export function adaptiveCard(m: Message, text: string): Record<string, unknown> {
   const look = STATUS_LOOK[m.status];
   const body: unknown[] = [
-    { type: 'TextBlock', text: truncate(`${look.emoji} ${m.title}`, 200), weight: 'Bolder', size: 'Medium', color: COLOR[look.tone], wrap: true, style: 'heading' },
+    { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: truncate(`${look.emoji} ${m.title}`, 200), weight: 'Bolder', size: 'Medium', color: COLOR[look.tone] }] },
   ];
-  if (text) body.push({ type: 'TextBlock', text, wrap: true });
-  const factList = facts(m).map((f) => ({ title: f.label, value: f.url ? `[${f.value}](${f.url})` : f.value }));
+  if (text) body.push(m.format === 'markdown' ? { type: 'TextBlock', text, wrap: true } : { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text }] });
+  const factList = facts(m).map((f) => ({ title: f.label, value: f.url ? `[${escapeMarkdown(f.value)}](${f.url})` : escapeMarkdown(f.value) }));
   if (factList.length) body.push({ type: 'FactSet', facts: factList });
   if (m.hosts.length) {
     body.push({ type: 'TextBlock', text: 'Hosts', weight: 'Bolder', wrap: true, spacing: 'Medium' });
-    body.push({ type: 'TextBlock', text: hostLines(m).map((l) => `- ${l}`).join('\n'), wrap: true });
+    body.push({ type: 'TextBlock', text: hostLines(m).map((l) => `- ${escapeMarkdown(l)}`).join('\n'), wrap: true });
   }
   return {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',

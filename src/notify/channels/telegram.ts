@@ -2,8 +2,10 @@ import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
 import { escapeHtml, fitText, truncate } from '../text.js';
 import { type Channel, httpError, is2xx, isRecord, JSON_HEADERS, parseJson, snippet } from './channel.js';
 
-// sendMessage: 1-4096 characters after entity parsing; counting the markup too keeps us safely under.
+// sendMessage: 1-4096 characters after entity parsing, counted in UTF-16 code units (an emoji
+// outside the BMP is two); counting the markup too keeps us safely under.
 const TEXT_MAX = 4096;
+const utf16 = (s: string): number => s.length;
 
 export function telegramHtml(m: Message): string {
   const look = STATUS_LOOK[m.status];
@@ -18,7 +20,7 @@ export function telegramHtml(m: Message): string {
     if (m.hosts.length) parts.push(`<b>Hosts</b>\n${hostLines(m).map(escapeHtml).join('\n')}`);
     return parts.join('\n\n');
   };
-  return fitText(m.text, render, (s) => [...s].length, TEXT_MAX);
+  return fitText(m.text, render, utf16, TEXT_MAX);
 }
 
 /** Bot API `sendMessage` in HTML parse mode; the base URL can point at a self-hosted Bot API server. */
@@ -33,8 +35,16 @@ export const telegram: Channel<'telegram'> = {
     const body = parseJson(reply.body);
     if (isRecord(body) && body.ok === true && is2xx(reply.status)) return { delivered: true };
     if (isRecord(body) && body.ok === false) {
-      return { delivered: false, error: `${String(body.error_code ?? reply.status)}: ${snippet(String(body.description ?? ''))}` };
+      const error = `${String(body.error_code ?? reply.status)}: ${snippet(String(body.description ?? ''))}`;
+      // A group that became a supergroup has a new id; only the user can decide to send there.
+      const moved = isRecord(body.parameters) ? body.parameters.migrate_to_chat_id : undefined;
+      if (typeof moved === 'number' || typeof moved === 'string') return { delivered: false, error: `${error}; the group is now a supergroup: set telegram-chat-id to ${String(moved)}` };
+      return { delivered: false, error };
     }
     return is2xx(reply.status) ? { delivered: false, error: `unexpected answer: ${snippet(reply.body)}` } : httpError(reply);
+  },
+  rateLimit(reply) {
+    const body = parseJson(reply.body);
+    return `Telegram flood control${isRecord(body) && typeof body.description === 'string' ? `: ${snippet(body.description)}` : ''}`;
   },
 };

@@ -8,6 +8,7 @@ export function webhookPayload(m: Message, now: Date): Record<string, unknown> {
     status: m.status,
     title: m.title,
     text: m.text,
+    format: m.format,
     repository: m.repository ?? null,
     ref: m.ref ?? null,
     commit: m.commit ?? null,

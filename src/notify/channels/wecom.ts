@@ -1,11 +1,16 @@
 import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
-import { fitText, truncate, utf8Bytes } from '../text.js';
-import { type Channel, errcodeVerdict, JSON_HEADERS } from './channel.js';
+import { escapeMarkdown, fitText, truncate, utf8Bytes } from '../text.js';
+import { type Channel, errcodeVerdict, JSON_HEADERS, type RateLimitCode } from './channel.js';
 
-// WeCom group robots: markdown content at most 4096 bytes of UTF-8; 20 messages a minute
-// (errcode 45009 when exceeded).
+// WeCom group robots: markdown content at most 4096 bytes of UTF-8.
 const CONTENT_MAX_BYTES = 4096;
-const RATE_LIMITED = [45009];
+// 20 messages a minute per robot: the next minute is the first time a retry can pass.
+const RATE_LIMITS: Record<number, RateLimitCode> = {
+  45009: { limit: "WeCom's limit of 20 messages a minute per robot", windowMs: 60_000 },
+};
+
+/** `<@userid>` in WeCom markdown mentions someone; text from a commit message never does. */
+const noMentions = (s: string): string => s.replace(/<@/g, '\\<@');
 
 // WeCom markdown colours: info is green, warning orange, comment grey.
 const FONT: Record<string, string> = { good: 'info', bad: 'warning', warn: 'warning', neutral: 'comment', accent: 'info' };
@@ -13,11 +18,11 @@ const FONT: Record<string, string> = { good: 'info', bad: 'warning', warn: 'warn
 export function wecomMarkdown(m: Message): string {
   const look = STATUS_LOOK[m.status];
   const render = (text: string): string => {
-    const parts = [`### ${look.emoji} <font color="${FONT[look.tone]}">${truncate(m.title, 200)}</font>`];
-    if (text) parts.push(text);
+    const parts = [`### ${look.emoji} <font color="${FONT[look.tone]}">${escapeMarkdown(truncate(m.title, 200))}</font>`];
+    if (text) parts.push(m.format === 'markdown' ? noMentions(text) : escapeMarkdown(text));
     // WeCom markdown has no lists; quoted lines render as a compact grey block.
-    parts.push(facts(m).map((f) => `> ${f.label}: ${f.url ? `[${f.value}](${f.url})` : f.value}`).join('\n'));
-    if (m.hosts.length) parts.push(`**Hosts**\n${hostLines(m).join('\n')}`);
+    parts.push(facts(m).map((f) => `> ${f.label}: ${f.url ? `[${escapeMarkdown(f.value)}](${f.url})` : escapeMarkdown(f.value)}`).join('\n'));
+    if (m.hosts.length) parts.push(`**Hosts**\n${hostLines(m).map(escapeMarkdown).join('\n')}`);
     return parts.join('\n\n');
   };
   return fitText(m.text, render, utf8Bytes, CONTENT_MAX_BYTES);
@@ -29,5 +34,5 @@ export const wecom: Channel<'wecom'> = {
   request(m, target) {
     return { url: target.webhook, headers: JSON_HEADERS, body: JSON.stringify({ msgtype: 'markdown', markdown: { content: wecomMarkdown(m) } }) };
   },
-  verdict: (reply) => errcodeVerdict(reply, RATE_LIMITED),
+  verdict: (reply) => errcodeVerdict(reply, RATE_LIMITS),
 };
