@@ -156,7 +156,11 @@ export function parseConfig(text: string, file: string): Config {
   const result = configSchema.safeParse(data, { reportInput: true });
   if (!result.success || reservedProblems.length) {
     const taken = new Set(reservedProblems.map((p) => p.path));
-    const problems = [...reservedProblems, ...(result.error?.issues ?? []).flatMap((issue) => describeIssue(issue, [], doc, at)).filter((p) => !taken.has(p.path))];
+    const seen = new Set<string>();
+    const problems = [...reservedProblems, ...(result.error?.issues ?? []).flatMap((issue) => describeIssue(issue, [], doc, at)).filter((p) => !taken.has(p.path))].filter((p) => {
+      const key = JSON.stringify(p);
+      return !seen.has(key) && !!seen.add(key);
+    });
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     throw new ValidationError(file, problems);
   }
@@ -313,6 +317,7 @@ function describeValue(value: unknown): string {
   if (value === null) return 'nothing (null)';
   if (Array.isArray(value)) return value.length ? 'a list' : 'an empty list';
   if (typeof value === 'object') return 'a map';
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan (not a number)' : value > 0 ? '.inf (infinity)' : '-.inf (minus infinity)';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
 }

@@ -131,10 +131,10 @@ const appDir = z
   .max(MAX_PATH, { error: `expected an absolute path of at most ${MAX_PATH} characters` })
   .regex(/^\/[A-Za-z0-9_./@+-]*$/, { error: 'expected an absolute path of letters, digits and "._-/@+"' })
   .refine((p) => p !== '/' && !p.split('/').includes('..'), { error: 'expected an absolute path other than "/" without ".."' })
-  .transform((p) => p.replace(/\/+$/, ''))
-  .refine((p) => p !== '' && p.slice(1).split('/').every((part) => part !== '' && part !== '.' && notAnOption(part)), {
-    error: 'expected an absolute path below "/" without empty or "." parts (like /opt/parking), no part starting with "-"',
-  });
+  .refine((p) => { const parts = p.replace(/\/+$/, '').split('/').slice(1); return parts.length > 0 && parts.every((part) => part !== '' && part !== '.' && notAnOption(part)); }, {
+    error: 'expected an absolute path below "/" (like /opt/parking) without empty or "." parts, no part starting with "-"',
+  })
+  .transform((p) => p.replace(/\/+$/, ''));
 
 const environment = z
   .strictObject({
@@ -226,7 +226,8 @@ export const configSchema = z.strictObject({
   image: z
     .string({ error: 'expected an image name' })
     .max(255, { error: 'expected an image name of at most 255 characters' })
-    .regex(IMAGE, { error: 'expected an image name without tag, like registry.example.com/acme/web' }),
+    .regex(IMAGE, { error: 'expected an image name without tag, like registry.example.com/acme/web' })
+    .refine(notAnOption, { error: 'expected an image name without tag, like registry.example.com/acme/web (not starting with "-")' }),
   registry: z
     .strictObject({
       server: z

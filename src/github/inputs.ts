@@ -1,7 +1,15 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { parseDuration } from '../config/duration.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
+
+/** Node's timers fire after 1 ms for anything above 2^31-1 ms; no duration input may come near that. */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
+/** A value as an error shows it: JSON-quoted (so no line break or control character survives) and short. */
+export function shownValue(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+}
 
 /** An input as the runner gives it, trimmed; undefined when empty. */
 export function optionalInput(name: string): string | undefined {
@@ -32,12 +40,32 @@ export function booleanInput(name: string, fallback = false): boolean {
   throw new UserError(`input "${name}": expected true or false, got ${JSON.stringify(value)}`);
 }
 
-export function durationInput(name: string, fallbackMs: number): number {
+/** A duration input, bounded: the error names the input and the allowed range. */
+export function durationInput(name: string, fallbackMs: number, [minMs, maxMs]: readonly [number, number] = [0, MAX_DURATION_MS]): number {
   const value = optionalInput(name);
   if (value === undefined) return fallbackMs;
   const ms = parseDuration(value);
-  if (ms === undefined) throw new UserError(`input "${name}": expected a duration like "10s" or "2m", got ${JSON.stringify(value)}`);
+  const range = `from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
+  if (ms === undefined) throw new UserError(`input "${name}": expected a duration ${range} like "10s" or "2m", got ${shownValue(value)}`);
+  if (!(ms >= minMs && ms <= maxMs)) throw new UserError(`input "${name}": expected a duration ${range}, got ${shownValue(value)}`);
   return ms;
+}
+
+/**
+ * A JSON object input (like `${{ toJSON(secrets) }}`) as a Map: no key can reach a prototype, and
+ * `__proto__` or `constructor` are plain names. Values are never echoed (they may be secrets).
+ */
+export function jsonObjectInput(name: string, value: string | undefined = optionalInput(name)): Map<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new UserError(`input "${name}": not valid JSON; expected a JSON object like {"NAME": "value"}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UserError(`input "${name}": expected a JSON object like {"NAME": "value"}, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`}`);
+  // JSON.parse creates `__proto__` as an own key, so Object.entries sees every key the user wrote.
+  return new Map(Object.entries(parsed));
 }
 
 /** Validates a non-secret input with a zod schema; the error names the input and the value. */
@@ -45,7 +73,7 @@ export function validInput<T>(name: string, schema: z.ZodType<T>, value: string 
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new UserError(`input "${name}": ${issue.message}, got ${JSON.stringify(value ?? '')}`);
+    throw new UserError(`input "${name}": ${issue.message}, got ${shownValue(value ?? '')}`);
   }
   return result.data;
 }
