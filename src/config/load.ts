@@ -127,7 +127,7 @@ export function parseConfig(text: string, file: string): Config {
     },
   });
   if (unresolved.length) throw new ValidationError(file, unresolved);
-  const structural = [...tooDeep(doc, at), ...badMerges(doc, at)];
+  const structural = [...tooDeep(doc, at), ...badMerges(doc, at), ...badKeys(doc, at), ...unknownTags(doc, at)];
   if (structural.length) throw new ValidationError(file, structural);
   let js: unknown;
   try {
@@ -181,6 +181,25 @@ function tooDeep(doc: Document, at: Locate): Problem[] {
     }
   }
   return [];
+}
+
+/** A key is a plain word; a map or list used as a key (`? {a: 1}`) would be stringified into nonsense. */
+function badKeys(doc: Document, at: Locate): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key))
+        problems.push({ path: '', message: 'a key must be plain text, not a map or a list; write it as a word followed by ":"', ...at((pair.key as YamlNode).range?.[0]) });
+    },
+  });
+  return problems;
+}
+
+/** Tags we do not know (`!!python/object`, `!Ref`) would be read as plain text: say so instead. */
+function unknownTags(doc: Document, at: Locate): Problem[] {
+  return doc.warnings
+    .filter((w) => w.code === 'TAG_RESOLVE_FAILED')
+    .map((w) => ({ path: '', message: `YAML syntax error: ${firstLine(w.message)}; a config uses no tags, so remove it`, ...at(w.pos[0]) }));
 }
 
 /** `<<` merges maps only; a scalar or list of scalars there is the user's mistake, shown where it is written. */
@@ -299,6 +318,11 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[], doc: Docu
     // zod reports every branch; when one branch got past its type check, its problems are the real ones.
     const typed = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0));
     if (typed.length === 1) return typed[0]!.flatMap((inner) => describeIssue(inner, path, doc, at));
+  }
+  if (issue.code === 'invalid_key') {
+    // The key itself is wrong (an environment name): say what a key must be, where it is written.
+    const inner = issue.issues[0]?.message ?? issue.message;
+    return [{ path: joinPath(path), message: `${inner}, got ${describeValue(issue.input)}`, ...at(nodeAt(doc, path, true)?.range?.[0]) }];
   }
   const input = (issue as { input?: unknown }).input;
   const missing = input === undefined && issue.code === 'invalid_type';

@@ -94,7 +94,7 @@ const hostEntry = z.union(
 
 export const MAX_HOSTS = 1000;
 
-const batchSize = z.union([z.number(), z.string()]).transform((v, ctx) => {
+const batchSize = z.union([z.number(), z.string()], { error: 'expected a number or a percentage like "50%"' }).transform((v, ctx) => {
   if (typeof v === 'number' && Number.isInteger(v) && v > MAX_HOSTS) {
     ctx.addIssue({ code: 'custom', message: `expected a number of hosts from 1 to ${MAX_HOSTS} or a percentage like "50%"` });
     return z.NEVER;
@@ -185,7 +185,8 @@ const environment = z
           .string({ error: 'expected a command' })
           .min(1, { error: 'expected a command' })
           .max(4096, { error: 'expected a command of at most 4096 characters' })
-          .refine((c) => !/[\0\n\r]/.test(c), { error: 'expected a one-line command' })
+          .refine((c) => !/[\n\r\u2028\u2029]/.test(c), { error: 'expected a one-line command' })
+          .refine((c) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(c), { error: 'expected a one-line command without control characters' })
           .refine((c) => c.trim() !== '' && notAnOption(c.trim()), { error: 'expected a command, not an option (it must not start with "-")' }),
         timeout: duration(...DURATION_RANGES['migrate.timeout']).default(600_000),
       }, { error: 'expected a map with the migration command, like {command: python manage.py migrate --noinput}' })
