@@ -1,5 +1,6 @@
 // Drives every hostile config through the loader (from a file in a workspace, as the actions read
 // it) and every row of this area through the plan action as the runner runs it.
+import { jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,9 @@ import { runAction, type ActionResult } from '../../testkit/run-action.js';
 import { CANARY, cases, type ConfigCase } from './config.cases.js';
 
 const FILE = '.github/parking-ci.yml';
+
+// Each row starts a node process; on a busy machine a dry-run deploy takes several seconds.
+jest.setTimeout(120_000);
 
 function workspaceWith(yaml: string | Buffer): string {
   const workspace = mkdtempSync(join(tmpdir(), 'parking-ci-hostile-config-'));
