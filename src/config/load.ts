@@ -3,7 +3,7 @@ import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { visit, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type YAMLError } from 'yaml';
 import type { z } from 'zod';
-import { UserError, ValidationError, errorMessage, type Problem } from '../errors.js';
+import { UserError, ValidationError, errorMessage, quoted, type Problem } from '../errors.js';
 import { configSchema, ENVIRONMENT_NAME, type RawConfig } from './schema.js';
 import type { Config, Environment, Host } from './types.js';
 
@@ -23,7 +23,7 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-
  * nothing of such a file is ever echoed.
  */
 export async function loadConfig(path: string, displayPath = path, workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()): Promise<Config> {
-  const shown = JSON.stringify(displayPath);
+  const shown = quoted(displayPath, 200);
   const refuse = (why: string) => new UserError(`input "config": ${shown} ${why}`);
   if (UNPRINTABLE.test(displayPath) || UNPRINTABLE.test(path)) throw new UserError(`input "config": ${shown} holds a control or invisible character; name the file plainly, like ${DEFAULT_CONFIG_PATH}`);
   if (path.length > 4096) throw new UserError('input "config": the path is longer than 4096 characters; name the config file relative to the repository root');
@@ -246,7 +246,7 @@ function syntaxMessage(e: YAMLError, text: string): string {
   switch (e.code) {
     case 'DUPLICATE_KEY': {
       const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))![0].trim();
-      return `duplicate key ${JSON.stringify(key)}; each key may appear once in a map`;
+      return `duplicate key ${quoted(key)}; each key may appear once in a map`;
     }
     case 'TAB_AS_INDENT':
       return 'tabs are not allowed as indentation; indent with spaces';
@@ -342,12 +342,12 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.length ? 'a list' : 'an empty list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan (not a number)' : value > 0 ? '.inf (infinity)' : '-.inf (minus infinity)';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
+  return typeof value === 'string' ? quoted(value) : JSON.stringify(value);
 }
 
+/** `environments.production.hosts[0]`; a key that is not a plain word is shown quoted (`["a b"]`). */
 function joinPath(path: (string | number)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : !/^[A-Za-z0-9_.@/-]+$/.test(p) ? `[${quoted(p)}]` : i ? `.${p}` : p)).join('');
 }
 
 /** The YAML node at a key path (the key node itself when `keyNode`), looking through `<<` merges. */
@@ -474,7 +474,7 @@ function resolveConfig(raw: RawConfig): Config {
 export function selectEnvironment(config: Config, name: string, file: string): Environment {
   const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   if (!env) {
-    const shown = ENVIRONMENT_NAME.test(name) ? `"${name}"` : JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name);
+    const shown = ENVIRONMENT_NAME.test(name) ? `"${name}"` : quoted(name);
     throw new UserError(`${file}: no environment ${shown}; the config has ${Object.keys(config.environments).map((n) => `"${n}"`).join(', ')}`);
   }
   return env;

@@ -1,15 +1,13 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError, quoted } from '../errors.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
 
 /** Node's timers fire after 1 ms for anything above 2^31-1 ms; no duration input may come near that. */
 export const MAX_DURATION_MS = 24 * 3_600_000;
 
-/** A value as an error shows it: JSON-quoted (so no line break or control character survives) and short. */
-export function shownValue(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-}
+/** A value as an error shows it: quoted, escaped and short. */
+export const shownValue = (value: string): string => quoted(value);
 
 /** An input as the runner gives it, trimmed; undefined when empty. */
 export function optionalInput(name: string): string | undefined {

@@ -140,7 +140,7 @@ const unicode: ConfigCase[] = [
   { name: 'host name with a Cyrillic look-alike letter', yaml: `${HEAD}    hosts: [\u0430pp.example.com]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts[0]`, line: 5, column: 13, message: /^expected "host", "host:port"/ },
   { name: 'host with a zero-width space', yaml: `${HEAD}    hosts: ["app\u200b.example.com"]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts[0]`, line: 5, column: 13, message: /^expected "host", "host:port"/ },
   { name: 'app-dir with a right-to-left override', yaml: `${HEAD}    hosts: [10.0.0.11]\n    app-dir: "/opt/\u202eparking"\n`, path: `${ENV}.app-dir`, line: 6, column: 14, message: /^expected an absolute path of letters, digits/ },
-  { name: 'an environment named with an emoji', yaml: named('prod\u{1f680}'), path: 'environments.prod\u{1f680}', line: 7, column: 3, message: /^expected an environment name/ },
+  { name: 'an environment named with an emoji', yaml: named('prod\u{1f680}'), path: 'environments["prod\u{1f680}"]', line: 7, column: 3, message: /^expected an environment name/ },
   { name: 'a service with a no-break space', yaml: env('    services: ["web\u00a0"]\n'), path: `${ENV}.services[0]`, line: 7, column: 16, message: /^expected a compose service name/ },
   { name: 'image with full-width letters', yaml: 'app: parking\nimage: \uff41cme/web\nenvironments:\n  production:\n' + TAIL, path: 'image', line: 2, column: 8, message: /^expected an image name without tag/ },
   { name: 'health path with a line separator', yaml: env('    health: {path: "/health/\u2028::error::x"}\n'), path: `${ENV}.health.path`, line: 7, column: 20, message: /^expected a URL path starting with "\/"/ },
