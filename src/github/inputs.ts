@@ -49,23 +49,6 @@ export function durationInput(name: string, fallbackMs: number, [minMs, maxMs]: 
   return ms;
 }
 
-/**
- * A JSON object input (like `${{ toJSON(secrets) }}`) as a Map: no key can reach a prototype, and
- * `__proto__` or `constructor` are plain names. Values are never echoed (they may be secrets).
- */
-export function jsonObjectInput(name: string, value: string | undefined = optionalInput(name)): Map<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw new UserError(`input "${name}": not valid JSON; expected a JSON object like {"NAME": "value"}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UserError(`input "${name}": expected a JSON object like {"NAME": "value"}, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`}`);
-  // JSON.parse creates `__proto__` as an own key, so Object.entries sees every key the user wrote.
-  return new Map(Object.entries(parsed));
-}
-
 /** Validates a non-secret input with a zod schema; the error names the input and the value. */
 export function validInput<T>(name: string, schema: z.ZodType<T>, value: string | undefined = optionalInput(name)): T {
   const result = schema.safeParse(value);

@@ -162,6 +162,15 @@ describe('no input or config value starts a workflow command in the log, in any 
     expect(forgedCommands(r.stdout)).toEqual([]);
   });
 
+  test.concurrent.each(['plan', 'deploy', 'rollback'])('%s: a valid config file whose name holds workflow commands', async (action) => {
+    const dir = workspace();
+    const name = `ci-${FORGED.replace(/\//g, '_')}.yml`;
+    writeFileSync(join(dir, name), VALID_CONFIG);
+    const r = await runAction(action, { workspace: dir, inputs: { ...ACTION_BASELINE[action], config: name }, timeoutMs: 60_000 });
+    expectNoStackTrace(r);
+    expect(forgedCommands(r.stdout)).toEqual([]);
+  });
+
   test('the check sees a forged command when there is one', () => {
     expect(forgedCommands('ok\n::error::forged\n')).toEqual(['::error::forged']);
     expect(forgedCommands('::stop-commands::x\n##[error]forged\n  ::warning file=a::forged')).toHaveLength(3);
