@@ -6,9 +6,6 @@ import { formatDuration, parseDuration } from '../config/duration.js';
 /** Node's timers fire after 1 ms for anything above 2^31-1 ms; no duration input may come near that. */
 export const MAX_DURATION_MS = 24 * 3_600_000;
 
-/** A value as an error shows it: quoted, escaped and short. */
-export const shownValue = (value: string): string => quoted(value);
-
 /** An input as the runner gives it, trimmed; undefined when empty. */
 export function optionalInput(name: string): string | undefined {
   const value = core.getInput(name).trim();
@@ -35,7 +32,7 @@ export function booleanInput(name: string, fallback = false): boolean {
   if (value === undefined) return fallback;
   if (/^(true|yes|on|1)$/i.test(value)) return true;
   if (/^(false|no|off|0)$/i.test(value)) return false;
-  throw new UserError(`input "${name}": expected true or false, got ${JSON.stringify(value)}`);
+  throw new UserError(`input "${name}": expected true or false, got ${quoted(value)}`);
 }
 
 /** A duration input, bounded: the error names the input and the allowed range. */
@@ -44,8 +41,8 @@ export function durationInput(name: string, fallbackMs: number, [minMs, maxMs]: 
   if (value === undefined) return fallbackMs;
   const ms = parseDuration(value);
   const range = `from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
-  if (ms === undefined) throw new UserError(`input "${name}": expected a duration ${range} like "10s" or "2m", got ${shownValue(value)}`);
-  if (!(ms >= minMs && ms <= maxMs)) throw new UserError(`input "${name}": expected a duration ${range}, got ${shownValue(value)}`);
+  if (ms === undefined) throw new UserError(`input "${name}": expected a duration ${range} like "10s" or "2m", got ${quoted(value)}`);
+  if (!(ms >= minMs && ms <= maxMs)) throw new UserError(`input "${name}": expected a duration ${range}, got ${quoted(value)}`);
   return ms;
 }
 
@@ -54,7 +51,7 @@ export function validInput<T>(name: string, schema: z.ZodType<T>, value: string 
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new UserError(`input "${name}": ${issue.message}, got ${shownValue(value ?? '')}`);
+    throw new UserError(`input "${name}": ${issue.message}, got ${quoted(value ?? '')}`);
   }
   return result.data;
 }

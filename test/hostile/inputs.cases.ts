@@ -11,7 +11,7 @@ export const FILE_CANARY = 'canary-file-8e1b44a0-never-printed';
 /** The value of secret inputs: may only appear in the runner's own `::add-mask::` commands. */
 export const SECRET_CANARY = 'canary-secret-5d2c9f13-masked';
 
-export type InputAction = 'plan' | 'deploy' | 'rollback';
+export type InputAction = 'plan' | 'deploy' | 'rollback' | 'notify';
 
 export interface InputCase {
   name: string;
@@ -39,6 +39,8 @@ const CONSTRUCTOR_CONFIG = `${VALID_CONFIG}  constructor:\n    hosts: ["127.0.0.
 
 export const BASELINE: Record<InputAction, Record<string, string>> = {
   plan: {},
+  // Nothing listens there: a row that got past its inputs would fail to deliver, not reach anyone.
+  notify: { channels: 'webhook', 'webhook-url': 'http://127.0.0.1:9/hook', retries: '0', 'fail-on-error': 'true' },
   deploy: {
     environment: 'production',
     version: 'v2',
@@ -141,11 +143,21 @@ const rollbackRows: Omit<InputCase, 'action'>[] = [
   { name: 'dry-run yes please', inputs: { 'dry-run': 'yes please' }, input: 'dry-run', message: /^input "dry-run": expected true or false/ },
 ];
 
+/** Duration inputs are bounded where they are read (src/github/inputs.ts), whichever action reads them. */
+const durationRows: Omit<InputCase, 'action'>[] = [
+  { name: 'timeout of 600h (over 2^31-1 ms, a timer of 1 ms)', inputs: { timeout: '600h' }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h, got "600h"/ },
+  { name: 'timeout of 25h', inputs: { timeout: '25h' }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h, got "25h"/ },
+  { name: 'timeout with 400 digits', inputs: { timeout: `${'9'.repeat(400)}s` }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h, got "9{57}\.\.\."/ },
+  { name: 'timeout negative', inputs: { timeout: '-1s' }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h like "10s" or "2m", got "-1s"/ },
+  { name: 'timeout with a forged command', inputs: { timeout: '5s\n::error::forged' }, input: 'timeout', message: /input "timeout": expected a duration .*, got "5s\\n::error::forged"/ },
+];
+
 export const cases: InputCase[] = [
   ...configRows.flatMap(({ actions, ...row }) => actions.map((action): InputCase => ({ ...row, action, input: 'config', name: `inputs: ${action} config: ${row.name}` }))),
   ...(['deploy', 'rollback'] as const).flatMap((action) => environmentRows.map((row): InputCase => ({ ...row, action, input: 'environment', name: `inputs: ${action} environment: ${row.name}` }))),
   ...versionRows.map((row): InputCase => ({ ...row, action: 'deploy', name: `inputs: deploy ${row.name}` })),
   ...rollbackRows.map((row): InputCase => ({ ...row, action: 'rollback', name: `inputs: rollback ${row.name}` })),
+  ...durationRows.map((row): InputCase => ({ ...row, action: 'notify', name: `inputs: notify ${row.name}` })),
   {
     name: 'inputs: deploy dry-run to an environment named constructor works',
     action: 'deploy',
