@@ -42,7 +42,7 @@ export async function loadConfig(path: string, displayPath = path, workspace = p
     throw new UserError(`${displayPath}: cannot read the config file (${code ?? errorMessage(err)})`);
   }
   // A symbolic link may point elsewhere in the workspace, never out of it.
-  if (!isInside(await realpath(root).catch(() => root), real)) throw refuse('is a symbolic link to a file outside the workspace; the config must be a file in the repository');
+  if (!isInside(await realpath(root).catch(() => root), real)) throw refuse('leads out of the workspace through a symbolic link; the config must be a file in the repository');
 
   let bytes: Buffer;
   // O_NOFOLLOW: the checked path cannot be swapped for a link; O_NONBLOCK: opening a FIFO does not wait for a writer.

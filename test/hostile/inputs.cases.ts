@@ -69,7 +69,7 @@ const link = (file: string, target: string) => (workspace: string) => {
 };
 
 const OUTSIDE = /^input "config": ".*" is outside the workspace \(.*\); give a path inside the repository, like \.github\/parking-ci\.yml$/;
-const LINKED_OUT = /^input "config": ".*" is a symbolic link to a file outside the workspace; the config must be a file in the repository$/;
+const LINKED_OUT = /^input "config": ".*" leads out of the workspace through a symbolic link; the config must be a file in the repository$/;
 const NOT_REGULAR = /^input "config": ".*" is not a regular file \(a device, FIFO or socket\); the config must be a YAML file in the repository$/;
 const DIRECTORY = /^input "config": ".*" is a directory; name the config file in it, like \.github\/parking-ci\.yml$/;
 const UNPRINTABLE = /^input "config": ".*" holds a control or invisible character; name the file plainly, like \.github\/parking-ci\.yml$/;
