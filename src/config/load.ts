@@ -127,7 +127,7 @@ export function parseConfig(text: string, file: string): Config {
     },
   });
   if (unresolved.length) throw new ValidationError(file, unresolved);
-  const structural = [...tooDeep(doc, at), ...badMerges(doc, at), ...badKeys(doc, at), ...unknownTags(doc, at)];
+  const structural = [...tooDeep(doc, at), ...circularAliases(doc, at), ...badMerges(doc, at), ...badKeys(doc, at), ...unknownTags(doc, at)];
   if (structural.length) throw new ValidationError(file, structural);
   let js: unknown;
   try {
@@ -181,6 +181,19 @@ function tooDeep(doc: Document, at: Locate): Problem[] {
     }
   }
   return [];
+}
+
+/** An alias inside the very collection its anchor marks (`&s [web, *s]`) would expand forever. */
+function circularAliases(doc: Document, at: Locate): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Alias(_, alias, path) {
+      const target = alias.resolve(doc);
+      if (target && path.includes(target as never))
+        problems.push({ path: '', message: `YAML alias *${alias.source} is used inside the value its anchor &${alias.source} marks, so it never ends; use the alias outside that value`, ...at(alias.range?.[0]) });
+    },
+  });
+  return problems;
 }
 
 /** A key is a plain word; a map or list used as a key (`? {a: 1}`) would be stringified into nonsense. */
@@ -282,7 +295,8 @@ function syntaxMessage(e: YAMLError, text: string): string {
  */
 function withoutExtensions(value: unknown, path: (string | number)[], reserved: (string | number)[][]): unknown {
   if (Array.isArray(value)) return value.map((v, i) => withoutExtensions(v, [...path, i], reserved));
-  if (value && typeof value === 'object') {
+  // Only maps: binary data (`!!binary`), sets and ordered maps stay as they are, for the schema to refuse.
+  if (value && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (k.startsWith('x-')) continue;
@@ -340,6 +354,7 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[], doc: Docu
 function describeValue(value: unknown): string {
   if (value === null) return 'nothing (null)';
   if (Array.isArray(value)) return value.length ? 'a list' : 'an empty list';
+  if (value instanceof Uint8Array) return 'binary data';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan (not a number)' : value > 0 ? '.inf (infinity)' : '-.inf (minus infinity)';
   return typeof value === 'string' ? quoted(value) : JSON.stringify(value);
