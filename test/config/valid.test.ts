@@ -245,5 +245,8 @@ describe('durations', () => {
     [1500, '1.5s'],
     [120_000, '2m'],
     [90_000, '1m30s'],
+    [3_600_000, '1h'],
+    [5_400_000, '1h30m'],
+    [86_400_000, '24h'],
   ])('%d ms is written %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });
