@@ -220,7 +220,7 @@ const environment = z
 
 /** Environment names become GitHub environments, lock owners and log lines: plain words only. */
 export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-export const ENVIRONMENT_NAME_RULE = 'expected an environment name of letters, digits, "_", "." or "-" (at most 100, starting with a letter or digit)';
+const ENVIRONMENT_NAME_RULE = 'expected an environment name of letters, digits, "_", "." or "-" (at most 100, starting with a letter or digit)';
 
 export const configSchema = z.strictObject({
   app: z.string({ error: 'expected an app name' }).regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, { error: 'expected lower-case letters, digits and "-" (at most 40, not starting or ending with "-")' }),
