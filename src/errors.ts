@@ -46,3 +46,15 @@ export function formatProblem(p: Problem): string {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Invisible or line-breaking characters that JSON.stringify leaves as they are. */
+const INVISIBLE = /[\u0080-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * A value from outside as an error shows it: JSON-quoted with every control, invisible and
+ * line-breaking character escaped (so it can neither break a log line nor hide), and short.
+ */
+export function quoted(value: string, max = 60): string {
+  const short = value.length > max ? `${value.slice(0, max - 3)}...` : value;
+  return JSON.stringify(short).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -6,12 +6,13 @@ import type { Config, Environment } from '../config/types.js';
 import { hostBatches, primaryHost } from '../deploy/batches.js';
 import { runAction } from '../github/action.js';
 import { optionalInput } from '../github/inputs.js';
+import { untrusted } from '../github/untrusted.js';
 
 async function main(): Promise<void> {
   const file = optionalInput('config') ?? DEFAULT_CONFIG_PATH;
   const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
   const names = Object.keys(config.environments);
-  core.info(`${file} is valid: app ${config.app}, ${names.length} environment(s): ${names.join(', ')}`);
+  core.info(`${untrusted(file)} is valid: app ${config.app}, ${names.length} environment(s): ${names.join(', ')}`);
   for (const env of Object.values(config.environments)) logEnvironment(env);
   core.setOutput('environments', JSON.stringify(names));
   core.setOutput('config', JSON.stringify(config));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 // The config file's schema (spec §2). Messages say what is expected; the loader adds the key path,
 // the value it got and its position.
@@ -26,16 +26,42 @@ const port = z
 
 const user = z.string({ error: 'expected a user name' }).regex(USER, { error: 'expected a user name of letters, digits, "_", "." or "-"' });
 
-export const duration = z
-  .string({ error: 'expected a duration like "500ms", "5s" or "2m"' })
-  .transform((text, ctx) => {
+/**
+ * A duration bounded at parse time: Node's timers turn anything above 2^31-1 ms into 1 ms, so an
+ * unbounded `drain: 600h` would drain for 1 ms. Every duration key names its own range.
+ */
+export function duration(minMs: number, maxMs: number) {
+  const range = `from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
+  return z.string({ error: 'expected a duration like "500ms", "5s" or "2m"' }).transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: 'expected a duration like "500ms", "5s" or "2m"' });
       return z.NEVER;
     }
+    if (!(ms >= minMs && ms <= maxMs)) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration ${range}` });
+      return z.NEVER;
+    }
     return ms;
   });
+}
+
+/** The allowed range of each duration key (also shown in the errors). */
+export const DURATION_RANGES = {
+  'health.timeout': [1000, 3_600_000],
+  'health.interval': [100, 60_000],
+  drain: [0, 3_600_000],
+  'migrate.timeout': [1000, 86_400_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** A whole number within a range; the message names the range. */
+function wholeNumber(what: string, min: number, max: number) {
+  const error = `expected a whole number of ${what} from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** A string that is passed as an argument to docker, compose or ssh must never read as an option. */
+const notAnOption = (s: string) => !s.startsWith('-');
 
 // Host names are case-insensitive (ssh lower-cases them too): one spelling, so duplicates are found.
 const hostObject = z.strictObject({
@@ -66,7 +92,13 @@ const hostEntry = z.union(
   { error: 'expected "host", "host:port" or {host, port, user}' },
 );
 
-const batchSize = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const MAX_HOSTS = 1000;
+
+const batchSize = z.union([z.number(), z.string()], { error: 'expected a number or a percentage like "50%"' }).transform((v, ctx) => {
+  if (typeof v === 'number' && Number.isInteger(v) && v > MAX_HOSTS) {
+    ctx.addIssue({ code: 'custom', message: `expected a number of hosts from 1 to ${MAX_HOSTS} or a percentage like "50%"` });
+    return z.NEVER;
+  }
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return { count: v } as BatchSize;
   if (typeof v === 'string') {
     const m = /^(\d{1,3})%$/.exec(v);
@@ -78,25 +110,43 @@ const batchSize = z.union([z.number(), z.string()]).transform((v, ctx) => {
 });
 export type BatchSize = { count: number } | { percent: number };
 
-const serviceName = z.string({ error: 'expected a compose service name' }).regex(SERVICE, { error: 'expected a compose service name' });
+const serviceName = z.string({ error: 'expected a compose service name' }).max(255, { error: 'expected a compose service name of at most 255 characters' }).regex(SERVICE, { error: 'expected a compose service name' });
+
+const MAX_PATH = 1024;
 
 const relativePath = z
   .string({ error: 'expected a relative path' })
+  .max(MAX_PATH, { error: `expected a relative path of at most ${MAX_PATH} characters` })
   .regex(SAFE_PATH, { error: 'expected a relative path of letters, digits and "._-/@+"' })
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
     error: 'expected a path inside app-dir (relative, without "..")',
+  })
+  .refine((p) => p.split('/').every((part) => part !== '' && part !== '.' && notAnOption(part)), {
+    error: 'expected a plain relative path: no empty or "." parts, no part starting with "-"',
   });
+
+/** An absolute directory other than "/" itself, written plainly (`//` and `/.` are "/" too). */
+const appDir = z
+  .string({ error: 'expected an absolute path' })
+  .max(MAX_PATH, { error: `expected an absolute path of at most ${MAX_PATH} characters` })
+  .regex(/^\/[A-Za-z0-9_./@+-]*$/, { error: 'expected an absolute path of letters, digits and "._-/@+"' })
+  .refine((p) => p !== '/' && !p.split('/').includes('..'), { error: 'expected an absolute path other than "/" without ".."' })
+  .refine((p) => { const parts = p.replace(/\/+$/, '').split('/').slice(1); return parts.length > 0 && parts.every((part) => part !== '' && part !== '.' && notAnOption(part)); }, {
+    error: 'expected an absolute path below "/" (like /opt/parking) without empty or "." parts, no part starting with "-"',
+  })
+  .transform((p) => p.replace(/\/+$/, ''));
 
 const environment = z
   .strictObject({
-    url: z.url({ error: 'expected an http(s) URL', protocol: /^https?$/ }).optional(),
-    hosts: z.array(hostEntry, { error: 'expected a list of hosts' }).min(1, { error: 'expected at least one host' }),
+    url: z.url({ error: 'expected an http(s) URL', protocol: /^https?$/ }).max(2048, { error: 'expected an http(s) URL of at most 2048 characters' }).optional(),
+    hosts: z.array(hostEntry, { error: 'expected a list of hosts' }).min(1, { error: 'expected at least one host' }).max(MAX_HOSTS, { error: `expected at most ${MAX_HOSTS} hosts` }),
     ssh: z
       .strictObject({
         user: user.default('root'),
         port: port.default(22),
         'proxy-jump': z
           .string({ error: 'expected [user@]host[:port]' })
+          .max(MAX_PATH, { error: `expected at most ${MAX_PATH} characters` })
           .refine(
             (s) =>
               s.split(',').every((hop) => {
@@ -108,38 +158,40 @@ const environment = z
           .optional(),
       }, { error: 'expected a map of ssh settings (user, port, proxy-jump)' })
       .prefault({}),
-    'app-dir': z
-      .string({ error: 'expected an absolute path' })
-      .regex(/^\/[A-Za-z0-9_./@+-]*$/, { error: 'expected an absolute path of letters, digits and "._-/@+"' })
-      .refine((p) => p !== '/' && !p.split('/').includes('..'), { error: 'expected an absolute path other than "/" without ".."' })
-      .transform((p) => p.replace(/\/+$/, '')),
+    'app-dir': appDir,
     'compose-file': relativePath.default('docker-compose.yml'),
-    services: z.array(serviceName, { error: 'expected a list of compose services' }).min(1, { error: 'expected at least one service' }).default(['web']),
+    services: z.array(serviceName, { error: 'expected a list of compose services' }).min(1, { error: 'expected at least one service' }).max(100, { error: 'expected at most 100 services' }).default(['web']),
     'web-service': serviceName.default('web'),
-    'singleton-services': z.array(serviceName, { error: 'expected a list of compose services' }).default([]),
+    'singleton-services': z.array(serviceName, { error: 'expected a list of compose services' }).max(100, { error: 'expected at most 100 services' }).default([]),
     'proxy-service': serviceName.default('nginx'),
     'upstream-file': relativePath.default('nginx/conf.d/upstream.conf'),
-    'upstream-name': z.string({ error: 'expected an nginx upstream name' }).regex(/^[A-Za-z0-9_-]+$/, { error: 'expected an nginx upstream name of letters, digits, "_" or "-"' }).default('app'),
+    'upstream-name': z.string({ error: 'expected an nginx upstream name' }).regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/, { error: 'expected an nginx upstream name of letters, digits, "_" or "-" (at most 128, not starting with "-")' }).default('app'),
     strategy: z.enum(['rolling', 'blue-green'], { error: 'expected "rolling" or "blue-green"' }).default('rolling'),
     'batch-size': batchSize.default({ count: 1 }),
-    'max-failed-hosts': z.number({ error: 'expected a whole number of hosts (0 or more)' }).int({ error: 'expected a whole number of hosts (0 or more)' }).min(0, { error: 'expected a whole number of hosts (0 or more)' }).default(0),
+    'max-failed-hosts': wholeNumber('hosts', 0, MAX_HOSTS).default(0),
     health: z
       .strictObject({
-        path: z.string({ error: 'expected a URL path starting with "/"' }).regex(/^\/[A-Za-z0-9_.~!$&'()*+,;=:@%/?-]*$/, { error: 'expected a URL path starting with "/"' }).default('/health/'),
+        path: z.string({ error: 'expected a URL path starting with "/"' }).max(MAX_PATH, { error: `expected a URL path of at most ${MAX_PATH} characters` }).regex(/^\/[A-Za-z0-9_.~!$&'()*+,;=:@%/?-]*$/, { error: 'expected a URL path starting with "/"' }).default('/health/'),
         port: port.default(8000),
         'expect-status': z.number({ error: 'expected an HTTP status code' }).int({ error: 'expected an HTTP status code' }).min(100, { error: 'expected an HTTP status code' }).max(599, { error: 'expected an HTTP status code' }).default(200),
-        timeout: duration.default(60_000),
-        interval: duration.default(1000),
+        timeout: duration(...DURATION_RANGES['health.timeout']).default(60_000),
+        interval: duration(...DURATION_RANGES['health.interval']).default(1000),
       }, { error: 'expected a map of health check settings (path, port, expect-status, timeout, interval)' })
       .prefault({}),
-    drain: duration.default(5000),
+    drain: duration(...DURATION_RANGES.drain).default(5000),
     migrate: z
       .strictObject({
-        command: z.string({ error: 'expected a command' }).min(1, { error: 'expected a command' }).refine((c) => !/[\0\n\r]/.test(c), { error: 'expected a one-line command' }),
-        timeout: duration.default(600_000),
+        command: z
+          .string({ error: 'expected a command' })
+          .min(1, { error: 'expected a command' })
+          .max(4096, { error: 'expected a command of at most 4096 characters' })
+          .refine((c) => !/[\n\r\u2028\u2029]/.test(c), { error: 'expected a one-line command' })
+          .refine((c) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(c), { error: 'expected a one-line command without control characters' })
+          .refine((c) => c.trim() !== '' && notAnOption(c.trim()), { error: 'expected a command, not an option (it must not start with "-")' }),
+        timeout: duration(...DURATION_RANGES['migrate.timeout']).default(600_000),
       }, { error: 'expected a map with the migration command, like {command: python manage.py migrate --noinput}' })
       .optional(),
-    'keep-releases': z.number({ error: 'expected a whole number of releases, at least 2' }).int({ error: 'expected a whole number of releases, at least 2' }).min(2, { error: 'expected a whole number of releases, at least 2' }).default(5),
+    'keep-releases': wholeNumber('releases', 2, 100).default(5),
     'keep-idle-color': z.enum(['stopped', 'running'], { error: 'expected "stopped" or "running"' }).default('stopped'),
   }, { error: 'expected a map of environment settings (hosts, app-dir, ...)' })
   .superRefine((env, ctx) => {
@@ -166,18 +218,35 @@ const environment = z
       ctx.addIssue({ code: 'custom', path: ['health', 'interval'], message: 'expected an interval no longer than health.timeout' });
   });
 
+/** Environment names become GitHub environments, lock owners and log lines: plain words only. */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const ENVIRONMENT_NAME_RULE = 'expected an environment name of letters, digits, "_", "." or "-" (at most 100, starting with a letter or digit)';
+
 export const configSchema = z.strictObject({
   app: z.string({ error: 'expected an app name' }).regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, { error: 'expected lower-case letters, digits and "-" (at most 40, not starting or ending with "-")' }),
-  image: z.string({ error: 'expected an image name' }).regex(IMAGE, { error: 'expected an image name without tag, like registry.example.com/acme/web' }),
+  image: z
+    .string({ error: 'expected an image name' })
+    .max(255, { error: 'expected an image name of at most 255 characters' })
+    .regex(IMAGE, { error: 'expected an image name without tag, like registry.example.com/acme/web' })
+    .refine(notAnOption, { error: 'expected an image name without tag, like registry.example.com/acme/web (not starting with "-")' }),
   registry: z
     .strictObject({
-      server: z.string({ error: 'expected a registry host[:port]' }).regex(/^[A-Za-z0-9.-]+(?::\d{1,5})?$/, { error: 'expected a registry host[:port]' }),
-      username: z.string({ error: 'expected a user name' }).min(1, { error: 'expected a user name' }).regex(/^[^\s:]+$/, { error: 'expected a user name without spaces or ":"' }),
+      server: z
+        .string({ error: 'expected a registry host[:port]' })
+        .max(260, { error: 'expected a registry host[:port]' })
+        .refine((s) => { const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(s); return !!m && isHostname(m[1]!) && (!m[2] || (+m[2] >= 1 && +m[2] <= 65535)); }, { error: 'expected a registry host[:port] (a host name or IP address, not starting with "-")' }),
+      username: z
+        .string({ error: 'expected a user name' })
+        .min(1, { error: 'expected a user name' })
+        .max(256, { error: 'expected a user name of at most 256 characters' })
+        .regex(/^[^\s:\0-\x1f\x7f]+$/, { error: 'expected a user name without spaces, control characters or ":"' })
+        .refine(notAnOption, { error: 'expected a user name, not an option (it must not start with "-")' }),
     }, { error: 'expected a map with server and username' })
     .optional(),
   environments: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected an environment name of letters, digits, "_", "." or "-"' }), environment, { error: 'expected a map of environments' })
-    .refine((e) => Object.keys(e).length > 0, { error: 'expected at least one environment' }),
+    .record(z.string().regex(ENVIRONMENT_NAME, { error: ENVIRONMENT_NAME_RULE }), environment, { error: 'expected a map of environments' })
+    .refine((e) => Object.keys(e).length > 0, { error: 'expected at least one environment' })
+    .refine((e) => Object.keys(e).length <= 100, { error: 'expected at most 100 environments' }),
 }, { error: 'expected a map with app, image and environments' });
 
 export type RawConfig = z.output<typeof configSchema>;

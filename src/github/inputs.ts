@@ -1,7 +1,10 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
-import { parseDuration } from '../config/duration.js';
+import { UserError, quoted } from '../errors.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
+
+/** Node's timers fire after 1 ms for anything above 2^31-1 ms; no duration input may come near that. */
+export const MAX_DURATION_MS = 24 * 3_600_000;
 
 /** An input as the runner gives it, trimmed; undefined when empty. */
 export function optionalInput(name: string): string | undefined {
@@ -29,14 +32,17 @@ export function booleanInput(name: string, fallback = false): boolean {
   if (value === undefined) return fallback;
   if (/^(true|yes|on|1)$/i.test(value)) return true;
   if (/^(false|no|off|0)$/i.test(value)) return false;
-  throw new UserError(`input "${name}": expected true or false, got ${JSON.stringify(value)}`);
+  throw new UserError(`input "${name}": expected true or false, got ${quoted(value)}`);
 }
 
-export function durationInput(name: string, fallbackMs: number): number {
+/** A duration input, bounded: the error names the input and the allowed range. */
+export function durationInput(name: string, fallbackMs: number, [minMs, maxMs]: readonly [number, number] = [0, MAX_DURATION_MS]): number {
   const value = optionalInput(name);
   if (value === undefined) return fallbackMs;
   const ms = parseDuration(value);
-  if (ms === undefined) throw new UserError(`input "${name}": expected a duration like "10s" or "2m", got ${JSON.stringify(value)}`);
+  const range = `from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
+  if (ms === undefined) throw new UserError(`input "${name}": expected a duration ${range} like "10s" or "2m", got ${quoted(value)}`);
+  if (!(ms >= minMs && ms <= maxMs)) throw new UserError(`input "${name}": expected a duration ${range}, got ${quoted(value)}`);
   return ms;
 }
 
@@ -45,7 +51,7 @@ export function validInput<T>(name: string, schema: z.ZodType<T>, value: string 
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new UserError(`input "${name}": ${issue.message}, got ${JSON.stringify(value ?? '')}`);
+    throw new UserError(`input "${name}": ${issue.message}, got ${quoted(value ?? '')}`);
   }
   return result.data;
 }

@@ -29,7 +29,7 @@ export const CASES: Case[] = [
   { name: 'hosts is a string', yaml: `${HEAD}    hosts: 10.0.0.11\n    app-dir: /opt/parking\n`, path: 'environments.production.hosts', line: 5, column: 12, message: 'expected a list of hosts, got "10.0.0.11"' },
   { name: 'an environment with no settings', yaml: `${HEAD}  staging:\n`.replace('  production:\n', '  production:\n    hosts: [a]\n    app-dir: /o\n'), path: 'environments.staging', line: 7, column: 11, message: 'expected a map of environment settings (hosts, app-dir, ...), got nothing (null)' },
   { name: 'the file is a list', yaml: '- app: parking\n', path: '', line: 1, column: 1, message: 'expected a map with app, image and environments, got a list' },
-  { name: 'max-failed-hosts negative', yaml: withEnv('    max-failed-hosts: -1\n'), path: 'environments.production.max-failed-hosts', line: 7, column: 23, message: 'expected a whole number of hosts (0 or more), got -1' },
+  { name: 'max-failed-hosts negative', yaml: withEnv('    max-failed-hosts: -1\n'), path: 'environments.production.max-failed-hosts', line: 7, column: 23, message: 'expected a whole number of hosts from 0 to 1000, got -1' },
   { name: 'strategy unknown', yaml: withEnv('    strategy: canary\n'), path: 'environments.production.strategy', line: 7, column: 15, message: 'expected "rolling" or "blue-green", got "canary"' },
   { name: 'strategy left empty', yaml: withEnv('    strategy:\n'), path: 'environments.production.strategy', line: 7, column: 14, message: 'expected "rolling" or "blue-green", got nothing (null)' },
   { name: 'health check status out of range', yaml: withEnv('    health: {expect-status: 999}\n'), path: 'environments.production.health.expect-status', line: 7, column: 29, message: 'expected an HTTP status code, got 999' },

@@ -211,7 +211,7 @@ describe('selectEnvironment', () => {
 describe('loadConfig', () => {
   test('a missing file is one clear line that says what to do', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parking-ci-config-'));
-    const err = await loadConfig(join(dir, 'nope.yml'), FILE).catch((e: unknown) => e);
+    const err = await loadConfig(join(dir, 'nope.yml'), FILE, dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err).not.toBeInstanceOf(ValidationError);
     expect((err as Error).message).toBe('.github/parking-ci.yml: config file not found; create it (see the README\'s quick start) or set the `config` input');
@@ -220,9 +220,9 @@ describe('loadConfig', () => {
   test('reads and validates a file, naming it by its display path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parking-ci-config-'));
     writeFileSync(join(dir, 'c.yml'), MINIMAL);
-    expect((await loadConfig(join(dir, 'c.yml'), FILE)).app).toBe('parking');
+    expect((await loadConfig(join(dir, 'c.yml'), FILE, dir)).app).toBe('parking');
     writeFileSync(join(dir, 'bad.yml'), 'app: [\n');
-    const err = (await loadConfig(join(dir, 'bad.yml'), 'config/bad.yml').catch((e: unknown) => e)) as ValidationError;
+    const err = (await loadConfig(join(dir, 'bad.yml'), 'config/bad.yml', dir).catch((e: unknown) => e)) as ValidationError;
     expect(err.file).toBe('config/bad.yml');
   });
 });
@@ -245,5 +245,8 @@ describe('durations', () => {
     [1500, '1.5s'],
     [120_000, '2m'],
     [90_000, '1m30s'],
+    [3_600_000, '1h'],
+    [5_400_000, '1h30m'],
+    [86_400_000, '24h'],
   ])('%d ms is written %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });
