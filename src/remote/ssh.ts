@@ -250,7 +250,8 @@ function hostKeyFailure(host: Host, log: string, who: (name: string) => Host | u
   if (changedAt >= 0) {
     const name = /Host key for (\S+) has changed/.exec(log)?.[1];
     const sent = /The fingerprint for the (\S+) key sent by the remote host is\s+(SHA256:[A-Za-z0-9+/=]+)/.exec(log);
-    return hostKeyError(host, name ? who(name) : undefined, 'host-key-changed', sent ? `${sent[1]} ${sent[2]}` : presentedBefore(log, changedAt));
+    const presented = presentedBefore(log, changedAt);
+    return hostKeyError(host, name ? who(name) : undefined, 'host-key-changed', sent && presented.startsWith('unknown') ? `${sent[1]} ${sent[2]}` : presented);
   }
   const revoked = /host key for (\S+) is marked as revoked/.exec(log);
   if (revoked) return hostKeyError(host, who(revoked[1]!), 'host-key-revoked', presentedBefore(log, revoked.index));
