@@ -66,9 +66,9 @@ export function parseAddress(text: string, options: { user: boolean }): Parsed<A
   const [, user, host = '', portText] = m;
   if (user !== undefined) {
     if (!options.user) return { ok: false, message: `${message}: put the user in {host, port, user} or ssh.user` };
-    if (!isUserName(user)) return { ok: false, message: `${message}: ${withHazard(`the user "${user}" is not a user name`, user)}` };
+    if (!isUserName(user)) return { ok: false, message: `${message}: ${withHazard(`the user ${JSON.stringify(user)} is not a user name`, user)}` };
   }
-  if (!isHostname(host)) return { ok: false, message: hazard(host) ? `${message}: ${withHazard(`the host "${host}" is not valid`, host)}` : message };
+  if (!isHostname(host)) return { ok: false, message: hazard(host) ? `${message}: ${withHazard(`the host ${JSON.stringify(host)} is not valid`, host)}` : message };
   const port = parsePort(portText);
   if (port === null) return { ok: false, message: options.user ? `${message}: ${PORT_MESSAGE} after ":"` : `${PORT_MESSAGE} after ":"` };
   return { ok: true, value: { host: canonical(host), ...(port !== undefined ? { port } : {}), ...(user !== undefined ? { user } : {}) } };
@@ -91,7 +91,7 @@ export function parseProxyJump(text: string): Parsed<Address[]> {
   const parsed: Address[] = [];
   for (const [i, hop] of hops.entries()) {
     const r = parseAddress(hop, { user: true });
-    if (!r.ok) return { ok: false, message: hops.length > 1 ? `${r.message} (hop ${i + 1} of ${hops.length}: "${hop}")` : r.message };
+    if (!r.ok) return { ok: false, message: hops.length > 1 ? `${r.message} (hop ${i + 1} of ${hops.length}: ${JSON.stringify(hop)})` : r.message };
     parsed.push(r.value);
   }
   return { ok: true, value: parsed };

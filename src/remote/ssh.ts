@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Host } from '../config/types.js';
@@ -235,13 +235,15 @@ function hostKeyError(host: Host, who: Host | undefined, kind: 'host-key-changed
   return new SshConnectError(host, kind, message, who);
 }
 
-const FINGERPRINT = /Server host key: (\S+) (SHA256:[A-Za-z0-9+/=]+)/g;
+const FINGERPRINT = /Server host (key|certificate): (\S+) (SHA256:[A-Za-z0-9+/=]+)/g;
 
 /** The key the peer presented last before `index` in a log (every hop verifies its key before the next one starts). */
 function presentedBefore(log: string, index = log.length): string {
   const all = [...log.slice(0, index).matchAll(FINGERPRINT)];
   const last = all.at(-1);
-  return last ? `${last[1]} ${last[2]}` : 'unknown (no key was presented)';
+  if (!last) return 'unknown (no key was presented)';
+  // A certificate's fingerprint is its key's: name the key type, and say it came in a certificate.
+  return last[1] === 'certificate' ? `${last[2]!.replace(/-cert-v01@openssh\.com$/, '')} ${last[3]} (in a host certificate)` : `${last[2]} ${last[3]}`;
 }
 
 /** Host-key verdicts in one ssh process's output, or undefined; `who` is called with the name ssh printed. */
@@ -361,5 +363,23 @@ export function writeSshFiles(tempDir: string, privateKey: string, knownHosts: s
   // A key pasted into a secret often loses its final newline, which OpenSSH refuses.
   writeFileSync(keyFile, `${privateKey.replace(/\r\n/g, '\n').trim()}\n`, { mode: 0o600 });
   writeFileSync(knownHostsFile, `${knownHosts.replace(/\r\n/g, '\n').trim()}\n`, { mode: 0o600 });
+  try {
+    checkPrivateKey(keyFile);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return { dir, keyFile, knownHostsFile };
+}
+
+/**
+ * ssh loads the key itself before any connection (`ssh-keygen -y`): a damaged key or one with a
+ * passphrase is named here, instead of surfacing later as "Permission denied" on the first host.
+ */
+export function checkPrivateKey(keyFile: string): void {
+  const r = spawnSync('ssh-keygen', ['-y', '-P', '', '-f', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  if (r.error) throw new UserError(`cannot check input "ssh-private-key": ssh-keygen did not run (${r.error.message}); is openssh-client installed?`);
+  if (r.status === 0) return;
+  if (/passphrase/i.test(r.stderr)) throw new UserError('input "ssh-private-key" is protected by a passphrase; a deploy key must not have one (create one with `ssh-keygen -t ed25519 -N ""` and authorize its public key on every host and jump host)');
+  throw new UserError('input "ssh-private-key" is not a private key ssh can load (damaged or incomplete); store the whole file, from "-----BEGIN" to "-----END ... PRIVATE KEY-----", as the secret');
 }
