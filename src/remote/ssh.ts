@@ -5,7 +5,7 @@ import type { Host } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { renderScript, type Script } from '../commands/shell.js';
 import type { Executor, RunOptions, RunResult } from './executor.js';
-import { knownHostStatus } from './known-hosts.js';
+import { knownHostStatus, knownHostsName } from './known-hosts.js';
 
 export interface SshOptions {
   /** Private key file (0600). */
@@ -342,8 +342,9 @@ function classifyHopFailure(host: Host, hops: Host[], hopLog: string, certOnly: 
   const open = /channel \d+: open failed: ([^\n]+)/.exec(hopLog);
   if (open) {
     // The last hop that authenticated tried to open the way to the next one (or to the host).
-    const authenticated = [...hopLog.matchAll(/Authenticated to (\S+) \((\S+)\)/g)].at(-1);
-    const from = authenticated ? byName(authenticated[2]!)! : hops.at(-1)!;
+    // "Authenticated to NAME ([ADDRESS]:PORT)": NAME as ssh.proxy-jump gives it.
+    const authenticated = [...hopLog.matchAll(/Authenticated to (\S+) \(\[[^\]]*\]:(\d+)\)/g)].at(-1);
+    const from = authenticated ? byName(knownHostsName(authenticated[1]!, Number(authenticated[2])))! : hops.at(-1)!;
     const next = hops[hops.indexOf(from) + 1];
     const to = next ? `jump host ${named(next)}` : `${hostAddress(host)} port ${host.port}`;
     const reason = open[1]!.replace(/^(connect failed|administratively prohibited): /, '').trim();
