@@ -111,18 +111,21 @@ export function ignoredKnownHostsLines(text: string): string[] {
  * or undefined when every one has a line.
  */
 export function knownHostsProblem(text: string, targets: { id: string; host: string; port: number; role?: string }[]): string | undefined {
-  const missing: string[] = [];
+  const unknown: string[] = [];
+  const revoked: string[] = [];
+  const names: string[] = [];
   for (const t of targets) {
     const status = knownHostStatus(text, t.host, t.port);
-    const what = `${t.role ? `${t.role} ` : ''}${t.id}`;
-    if (status === 'unknown') missing.push(`${what} (no line for ${knownHostsName(t.host, t.port)})`);
-    if (status === 'revoked-only') missing.push(`${what} (only @revoked keys name ${knownHostsName(t.host, t.port)})`);
+    if (status === 'key' || status === 'cert-authority') continue;
+    (status === 'unknown' ? unknown : revoked).push(`${t.role ? `${t.role} ` : ''}${t.id}`);
+    if (knownHostsName(t.host, t.port) !== t.id) names.push(`${t.id} as ${knownHostsName(t.host, t.port)}`);
   }
-  if (!missing.length) return undefined;
+  if (!unknown.length && !revoked.length) return undefined;
   const skipped = ignoredKnownHostsLines(text);
   return (
-    `known-hosts has no key ssh may accept for ${missing.join(', ')}; nothing was run. ` +
+    `known-hosts has ${[unknown.length ? `no line for ${unknown.join(', ')}` : '', revoked.length ? `only @revoked keys for ${revoked.join(', ')}` : ''].filter(Boolean).join(' and ')}; nothing was run. ` +
     'Get the line with `ssh-keyscan -p PORT HOST` from a trusted machine, check the fingerprint, and add it to the known-hosts secret' +
+    (names.length ? ` (ssh looks up ${names.join(', ')})` : '') +
     (skipped.length ? ` (ssh skips ${skipped.join('; ')})` : '')
   );
 }

@@ -161,20 +161,20 @@ export const cases: Case[] = [
     inputs: (k) => ({ 'ssh-private-key': k.valid.split('\n').filter((_, i) => i !== 2).join('\n'), 'known-hosts': `10.0.0.11 ${SOME_KEY}` }),
     error: /input "ssh-private-key" is not a private key ssh can load/,
   },
-  { name: 'action: a host known only by a @revoked key', kind: 'action', yaml: configWith(''), inputs: (k) => ({ 'ssh-private-key': k.valid, 'known-hosts': `@revoked 10.0.0.11 ${SOME_KEY}` }), error: /known-hosts has no key ssh may accept for 10\.0\.0\.11 \(only @revoked keys name 10\.0\.0\.11\); nothing was run/ },
+  { name: 'action: a host known only by a @revoked key', kind: 'action', yaml: configWith(''), inputs: (k) => ({ 'ssh-private-key': k.valid, 'known-hosts': `@revoked 10.0.0.11 ${SOME_KEY}` }), error: /known-hosts has only @revoked keys for 10\.0\.0\.11; nothing was run/ },
   {
     name: 'action: the jump host missing from known-hosts',
     kind: 'action',
     yaml: configWith('    ssh: {user: deployer, proxy-jump: "bastion.example.com:2222"}\n'),
     inputs: (k) => ({ 'ssh-private-key': k.valid, 'known-hosts': `10.0.0.11 ${SOME_KEY}` }),
-    error: /known-hosts has no key ssh may accept for jump host bastion\.example\.com:2222 \(no line for \[bastion\.example\.com\]:2222\); nothing was run/,
+    error: /known-hosts has no line for jump host bastion\.example\.com:2222; nothing was run\..*\(ssh looks up bastion\.example\.com:2222 as \[bastion\.example\.com\]:2222\)/,
   },
   {
     name: 'action: a negated pattern leaves the host unknown',
     kind: 'action',
     yaml: configWith(''),
     inputs: (k) => ({ 'ssh-private-key': k.valid, 'known-hosts': `10.0.0.*,!10.0.0.11 ${SOME_KEY}` }),
-    error: /known-hosts has no key ssh may accept for 10\.0\.0\.11 \(no line for 10\.0\.0\.11\)/,
+    error: /known-hosts has no line for 10\.0\.0\.11; nothing was run/,
   },
   { name: 'action: proxy-jump option injection stops at the config', kind: 'action', yaml: configWith('    ssh: {proxy-jump: "-oProxyCommand=touch${IFS}/tmp/pwned"}\n'), inputs: (k) => ({ 'ssh-private-key': k.valid, 'known-hosts': `10.0.0.11 ${SOME_KEY}` }), error: /ssh\.proxy-jump.*a leading "-" would make it an ssh option/ },
   // ---- real ssh, real sshd: what ssh accepts and how it is reported --------------------------------

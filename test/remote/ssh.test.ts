@@ -56,7 +56,7 @@ test('known-hosts pre-check names hosts and jump hosts, and the lines ssh would 
     { id: 'bastion:2222', host: 'bastion', port: 2222, role: 'jump host' },
   ]);
   expect(problem).toBe(
-    'known-hosts has no key ssh may accept for jump host bastion:2222 (no line for [bastion]:2222); nothing was run. Get the line with `ssh-keyscan -p PORT HOST` from a trusted machine, check the fingerprint, and add it to the known-hosts secret (ssh skips line 2: unknown marker @trusted)',
+    'known-hosts has no line for jump host bastion:2222; nothing was run. Get the line with `ssh-keyscan -p PORT HOST` from a trusted machine, check the fingerprint, and add it to the known-hosts secret (ssh looks up bastion:2222 as [bastion]:2222) (ssh skips line 2: unknown marker @trusted)',
   );
 });
 
