@@ -246,21 +246,21 @@ function presentedBefore(log: string, index = log.length): string {
   return last[1] === 'certificate' ? `${last[2]!.replace(/-cert-v01@openssh\.com$/, '')} ${last[3]} (in a host certificate)` : `${last[2]} ${last[3]}`;
 }
 
-/** Host-key verdicts in one ssh process's output, or undefined; `who` is called with the name ssh printed. */
+/** Host-key verdicts in one ssh process's output, or undefined; `who` maps the name ssh printed ("" when none) to a jump host. */
 function hostKeyFailure(host: Host, log: string, who: (name: string) => Host | undefined, certOnly: (name: string) => boolean): SshConnectError | undefined {
   const changedAt = log.search(/Host key for \S+ has changed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
   if (changedAt >= 0) {
     const name = /Host key for (\S+) has changed/.exec(log)?.[1];
     const sent = /The fingerprint for the (\S+) key sent by the remote host is\s+(SHA256:[A-Za-z0-9+/=]+)/.exec(log);
     const presented = presentedBefore(log, changedAt);
-    return hostKeyError(host, name ? who(name) : undefined, 'host-key-changed', sent && presented.startsWith('unknown') ? `${sent[1]} ${sent[2]}` : presented);
+    return hostKeyError(host, who(name ?? ''), 'host-key-changed', sent && presented.startsWith('unknown') ? `${sent[1]} ${sent[2]}` : presented);
   }
   const revoked = /host key for (\S+) is marked as revoked/.exec(log);
   if (revoked) return hostKeyError(host, who(revoked[1]!), 'host-key-revoked', presentedBefore(log, revoked.index));
   const unknown = /No \S+ host key is known for (\S+) and/.exec(log) ?? /Host key verification failed/.exec(log);
   if (unknown) {
     const name = unknown[1];
-    return hostKeyError(host, name ? who(name) : undefined, 'host-key-unknown', presentedBefore(log, unknown.index), name ? certOnly(name) : false);
+    return hostKeyError(host, who(name ?? ''), 'host-key-unknown', presentedBefore(log, unknown.index), name ? certOnly(name) : false);
   }
   return undefined;
 }
