@@ -104,6 +104,7 @@ run('deploy through a jump host (sandbox bastion; hosts answer SSH only from it)
 
   test('a wrong bastion key is refused, naming the bastion and the fingerprint it presented; nothing runs', async () => {
     const before = acceptedConnections(state);
+    const served = await servedVersions(state);
     const r = await deploy(state, 'v3', {
       edit: viaBastion(`deployer@${bastion.address}:${bastion.port}`),
       inputs: { 'known-hosts': `${hostsKnown()}\n[${bastion.address}]:${bastion.port} ${otherKey()}\n` },
@@ -114,7 +115,7 @@ run('deploy through a jump host (sandbox bastion; hosts answer SSH only from it)
     expect(error).toContain(`jump host deployer@${bastion.address}:${bastion.port}: host key CHANGED — it presented ssh-ed25519 ${fingerprint(bastion.hostKeyPub)}`);
     expect(error).toContain(`ssh-keyscan -p ${bastion.port} ${bastion.address}`);
     expect(acceptedConnections(state)).toEqual(before);
-    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    expect(await servedVersions(state)).toEqual(served);
     expect(await lockDirs()).toBe('');
   });
 
@@ -130,6 +131,7 @@ run('deploy through a jump host (sandbox bastion; hosts answer SSH only from it)
 
   test("a host's wrong key behind the bastion is refused, naming the host, its fingerprint and the way it was reached", async () => {
     const [first] = state.hosts;
+    const served = await servedVersions(state);
     const known = hostsKnown().split('\n').map((l) => (l.startsWith(`${first!.address} `) ? `${first!.address} ${otherKey()}` : l)).join('\n');
     const r = await deploy(state, 'v3', {
       edit: viaBastion(`deployer@${bastion.address}:${bastion.port}`),
@@ -137,10 +139,11 @@ run('deploy through a jump host (sandbox bastion; hosts answer SSH only from it)
     });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain(`${first!.address} (through jump host deployer@${bastion.address}:${bastion.port}): host key CHANGED — it presented ssh-ed25519 ${fingerprint(first!.hostKeyPub)}`);
-    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    expect(await servedVersions(state)).toEqual(served);
   });
 
   test('a host the bastion cannot reach is reported as that, not as "UNKNOWN port 65535"', async () => {
+    const served = await servedVersions(state);
     const r = await deploy(state, 'v3', {
       edit: (y) => viaBastion(`deployer@${bastion.address}:${bastion.port}`)(y).replace(/port: 22\n/, 'port: 2200\n'),
       inputs: { 'known-hosts': `${hostsKnown().replace(/^(\S+) /gm, '[$1]:2200 ')}\n${bastion.knownHostsLine}\n` },
@@ -148,6 +151,6 @@ run('deploy through a jump host (sandbox bastion; hosts answer SSH only from it)
     expect(r.exitCode).toBe(1);
     expect(r.stdout).not.toMatch(/UNKNOWN|65535/);
     expect(r.stdout).toMatch(new RegExp(`jump host deployer@${bastion.address.replace(/\./g, '\\.')}:${bastion.port} could not open a connection to \\S+ port 2200 \\(Connection refused\\)`));
-    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    expect(await servedVersions(state)).toEqual(served);
   });
 });
