@@ -130,13 +130,22 @@ export class SshExecutor implements Executor {
     return socket;
   }
 
+  /**
+   * The hops on the way to a host. A host that is itself one of the jump hosts (a bastion that also
+   * runs the app) is reached through the hops before it: ssh refuses to jump through a host to itself.
+   */
+  private hopsTo(host: Host): Host[] {
+    const i = this.jumpHosts.findIndex((h) => h.host === host.host && h.port === host.port);
+    return i < 0 ? this.jumpHosts : this.jumpHosts.slice(0, i);
+  }
+
   private baseArgs(host: Host): string[] {
     return [
       '-F', SSH_CONFIG,
       '-o', `ControlPath=${this.socketFor(host)}`,
       '-p', String(host.port),
       '-l', host.user,
-      ...(this.jumpHosts.length ? ['-J', this.jumpHosts.map(jumpSpec).join(',')] : []),
+      ...(this.hopsTo(host).length ? ['-J', this.hopsTo(host).map(jumpSpec).join(',')] : []),
     ];
   }
 
@@ -156,13 +165,13 @@ export class SshExecutor implements Executor {
         '-E', log,
         '-f', '-N',
         '--', hostAddress(host),
-      ], workDir, this.jumpHosts.length ? hopLog : undefined);
+      ], workDir, this.hopsTo(host).length ? hopLog : undefined);
       const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
       const texts = { log: read(log), hopLog: read(hopLog) };
       rmSync(log, { force: true });
       rmSync(hopLog, { force: true });
       if (code === 0) return;
-      const error = classifyConnectFailure(host, texts.log, { jumpHosts: this.jumpHosts, hopLog: texts.hopLog, knownHosts: read(this.options.knownHostsFile) });
+      const error = classifyConnectFailure(host, texts.log, { jumpHosts: this.hopsTo(host), hopLog: texts.hopLog, knownHosts: read(this.options.knownHostsFile) });
       if (error.kind !== 'unreachable' || attempt >= attempts) throw error;
       this.options.log?.(`${host.id}: connection failed (${error.message}); retrying (${attempt}/${attempts})`);
       await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));

@@ -2,7 +2,7 @@
 // one or two jump hosts to real sshd servers on 127.0.0.1, from a working directory whose path holds a
 // space and "%" (RUNNER_TEMP may).
 import { jest } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostId } from '../../src/config/hosts.js';
@@ -75,6 +75,11 @@ if (reason) console.log(`loopback sshd tests skipped: ${reason}`);
   afterEach(() => rmSync(workDir, { recursive: true, force: true }));
 
   const at = (port: number): Host => ({ id: hostId('127.0.0.1', port), host: '127.0.0.1', port, user: USER });
+  // Two hops need three names: hop 1 is the target sshd as 127.0.0.1, hop 2 the jump sshd, and the host
+  // is the target sshd again as "localhost" (forwarded to by the jump sshd).
+  const localhost = (port: number): Host => ({ id: hostId('localhost', port), host: 'localhost', port, user: USER });
+  const twoHopKnown = (jumpKey: string) =>
+    `[localhost]:${f.target.port} ${f.target.hostKey.pub}\n[127.0.0.1]:${f.target.port} ${f.target.hostKey.pub}\n[127.0.0.1]:${f.jump.port} ${jumpKey}\n`;
   const executor = (knownHosts: string, jumpHosts: Host[]) => {
     writeFileSync(join(workDir, 'known_hosts'), knownHosts, { mode: 0o600 });
     writeFileSync(join(workDir, 'id'), '');
@@ -82,19 +87,41 @@ if (reason) console.log(`loopback sshd tests skipped: ${reason}`);
   };
 
   test('two hops, from a working directory with a space and "%": one master, commands run through it', async () => {
-    const kh = `[127.0.0.1]:${f.target.port} ${f.target.hostKey.pub}\n[127.0.0.1]:${f.jump.port} ${f.jump.hostKey.pub}\n`;
-    // target -> jump -> target: the target sshd forwards too, and ssh refuses only a last hop equal to the host
+    const kh = `${twoHopKnown(f.jump.hostKey.pub)}`;
     const ssh = executor(kh, [at(f.target.port), at(f.jump.port)]);
-    const host = at(f.target.port);
+    const host = localhost(f.target.port);
+    const before = [f.target.accepted(), f.jump.accepted()];
     await ssh.connect(host);
+    // hop 1 and the host itself on the target sshd, hop 2 on the jump sshd; the runs reuse the master
+    expect([f.target.accepted() - before[0]!, f.jump.accepted() - before[1]!]).toEqual([2, 1]);
     for (let i = 0; i < 3; i++) expect(await ssh.run(host, [['echo', `run ${i}`]], { label: 'echo' })).toMatchObject({ code: 0, stdout: `run ${i}\n` });
     await ssh.close(host);
   });
 
+  test('a host that is also the jump host is reached directly (ssh refuses to jump through a host to itself)', async () => {
+    const kh = `[127.0.0.1]:${f.jump.port} ${f.jump.hostKey.pub}\n`;
+    const ssh = executor(kh, [at(f.jump.port)]);
+    const host = at(f.jump.port);
+    await ssh.connect(host);
+    expect(await ssh.run(host, [['echo', 'on the bastion']], { label: 'echo' })).toMatchObject({ code: 0, stdout: 'on the bastion\n' });
+    await ssh.close(host);
+  });
+
+  test('a working directory longer than a control socket path may be (sockets are named relative to it)', async () => {
+    const deep = join(workDir, 'a'.repeat(60), 'b'.repeat(60));
+    mkdirSync(deep, { recursive: true });
+    workDir = deep;
+    const kh = `[127.0.0.1]:${f.target.port} ${f.target.hostKey.pub}\n[127.0.0.1]:${f.jump.port} ${f.jump.hostKey.pub}\n`;
+    const ssh = executor(kh, [at(f.jump.port)]);
+    const host = at(f.target.port);
+    await ssh.connect(host);
+    expect(await ssh.run(host, [['echo', 'ok']], { label: 'echo' })).toMatchObject({ code: 0, stdout: 'ok\n' });
+    await ssh.close(host);
+  });
+
   test('two hops, the second with a wrong key: hop 2 is named, with the fingerprint it presented', async () => {
-    const kh = `[127.0.0.1]:${f.target.port} ${f.target.hostKey.pub}\n[127.0.0.1]:${f.jump.port} ${f.stranger.pub}\n`;
-    const ssh = executor(kh, [at(f.target.port), at(f.jump.port)]);
-    const error = (await ssh.connect(at(f.target.port)).catch((e: unknown) => e)) as SshConnectError;
+    const ssh = executor(twoHopKnown(f.stranger.pub), [at(f.target.port), at(f.jump.port)]);
+    const error = (await ssh.connect(localhost(f.target.port)).catch((e: unknown) => e)) as SshConnectError;
     expect(error).toBeInstanceOf(SshConnectError);
     expect(error.jumpHost).toEqual(at(f.jump.port));
     expect(error.message).toContain(`jump host deployer@127.0.0.1:${f.jump.port} (hop 2 of 2): host key CHANGED — it presented ssh-ed25519 ${f.jump.hostKey.fingerprint}`);

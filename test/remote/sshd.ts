@@ -40,6 +40,8 @@ export function keyPair(dir: string, name: string, passphrase = ''): KeyPair {
 export interface Sshd {
   port: number;
   hostKey: KeyPair;
+  /** Connections sshd accepted so far (its VERBOSE log). */
+  accepted(): number;
   stop(): void;
 }
 
@@ -87,7 +89,9 @@ async function startSshd(dir: string, name: string, authorizedKeys: string, cert
   writeFileSync(join(dir, `${name}_config`), `${lines.join('\n')}\n`);
   const child: ChildProcess = spawn(SSHD, ['-D', '-f', join(dir, `${name}_config`), '-E', join(dir, `${name}.log`)], { stdio: 'ignore' });
   for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  return { port, hostKey, stop: () => void child.kill('SIGTERM') };
+  const log = join(dir, `${name}.log`);
+  const accepted = () => (existsSync(log) ? (readFileSync(log, 'utf8').match(/Accepted publickey/g) ?? []).length : 0);
+  return { port, hostKey, accepted, stop: () => void child.kill('SIGTERM') };
 }
 
 export interface SshdFixture {
