@@ -5,6 +5,7 @@ import { visit, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocum
 import type { z } from 'zod';
 import { UserError, ValidationError, errorMessage, quoted, type Problem } from '../errors.js';
 import { configSchema, ENVIRONMENT_NAME, type RawConfig } from './schema.js';
+import { hostId } from './hosts.js';
 import type { Config, Environment, Host } from './types.js';
 
 export const DEFAULT_CONFIG_PATH = '.github/parking-ci.yml';
@@ -449,15 +450,14 @@ function resolveConfig(raw: RawConfig): Config {
   // No prototype: `environments[name]` is an environment of that name or undefined, whatever the name.
   const environments = Object.create(null) as Record<string, Environment>;
   for (const [name, env] of Object.entries(raw.environments)) {
-    const hosts: Host[] = env.hosts.map((h) => {
-      const port = h.port ?? env.ssh.port;
-      return { id: port === 22 ? h.host : `${h.host}:${port}`, host: h.host, port, user: h.user ?? env.ssh.user };
-    });
+    const toHost = (h: { host: string; port?: number | undefined; user?: string | undefined }, port: number): Host => ({ id: hostId(h.host, port), host: h.host, port, user: h.user ?? env.ssh.user });
+    const hosts = env.hosts.map((h) => toHost(h, h.port ?? env.ssh.port));
+    const jump = env.ssh['proxy-jump'];
     environments[name] = {
       name,
       ...(env.url ? { url: env.url } : {}),
       hosts,
-      ssh: { user: env.ssh.user, port: env.ssh.port, ...(env.ssh['proxy-jump'] ? { proxyJump: env.ssh['proxy-jump'] } : {}) },
+      ssh: { user: env.ssh.user, port: env.ssh.port, ...(jump ? { proxyJump: jump.text, jumpHosts: jump.hops.map((h) => toHost(h, h.port ?? 22)) } : {}) },
       appDir: env['app-dir'],
       composeFile: env['compose-file'],
       services: env.services,

@@ -1,22 +1,16 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
+import { HOP_MESSAGE, HOST_MESSAGE, isHostname, parseAddress, parseHostField, parseProxyJump, parseUserField, type Address, type Parsed } from './hosts.js';
 
 // The config file's schema (spec §2). Messages say what is expected; the loader adds the key path,
 // the value it got and its position.
 
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
-const IPV6 = /^[0-9A-Fa-f:.]+$/;
-const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
 /** Docker image name without tag or digest: [registry[:port]/]path, lower case path components. */
 const IMAGE = /^(?:[A-Za-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const SAFE_PATH = /^[A-Za-z0-9_./@+-]+$/;
 
-export function isHostname(s: string): boolean {
-  if (s.startsWith('[') && s.endsWith(']')) return IPV6.test(s.slice(1, -1)) && s.includes(':');
-  return IPV4.test(s) || (HOSTNAME.test(s) && !/^[\d.]+$/.test(s));
-}
+export { isHostname };
 
 const port = z
   .number({ error: 'expected a port number from 1 to 65535' })
@@ -24,7 +18,15 @@ const port = z
   .min(1, { error: 'expected a port number from 1 to 65535' })
   .max(65535, { error: 'expected a port number from 1 to 65535' });
 
-const user = z.string({ error: 'expected a user name' }).regex(USER, { error: 'expected a user name of letters, digits, "_", "." or "-"' });
+/** A parser of ./hosts.ts as a zod transform: its message names what is wrong. */
+const parsedBy = <T>(parse: (text: string) => Parsed<T>) => (text: string, ctx: z.RefinementCtx): T => {
+  const r = parse(text);
+  if (r.ok) return r.value;
+  ctx.addIssue({ code: 'custom', message: r.message });
+  return z.NEVER;
+};
+
+const user = z.string({ error: 'expected a user name' }).transform(parsedBy(parseUserField));
 
 /**
  * A duration bounded at parse time: Node's timers turn anything above 2^31-1 ms into 1 ms, so an
@@ -63,30 +65,16 @@ function wholeNumber(what: string, min: number, max: number) {
 /** A string that is passed as an argument to docker, compose or ssh must never read as an option. */
 const notAnOption = (s: string) => !s.startsWith('-');
 
-// Host names are case-insensitive (ssh lower-cases them too): one spelling, so duplicates are found.
 const hostObject = z.strictObject({
-  host: z.string({ error: 'expected a host name or IP address' }).refine(isHostname, { error: 'expected a host name or IP address' }).transform((h) => h.toLowerCase()),
+  host: z.string({ error: HOST_MESSAGE }).transform(parsedBy(parseHostField)),
   port: port.optional(),
   user: user.optional(),
 });
 
-/** "host", "host:port", "[v6]:port" or {host, port, user}. */
+/** "host", "host:port", "[v6]:port" or {host, port, user} (parsed by ./hosts.ts, like proxy-jump hops). */
 const hostEntry = z.union(
   [
-    z.string({ error: 'expected "host", "host:port" or {host, port, user}' }).transform((text, ctx) => {
-      const m = /^(\[[^\]]+\]|[^:\s]+)(?::(\d+))?$/.exec(text);
-      const host = m?.[1];
-      const portNumber = m?.[2] === undefined ? undefined : Number(m[2]);
-      if (!host || !isHostname(host)) {
-        ctx.addIssue({ code: 'custom', message: 'expected "host", "host:port" or {host, port, user} (a host name or IP address, no spaces or shell characters)' });
-        return z.NEVER;
-      }
-      if (portNumber !== undefined && (portNumber < 1 || portNumber > 65535)) {
-        ctx.addIssue({ code: 'custom', message: 'expected a port number from 1 to 65535 after ":"' });
-        return z.NEVER;
-      }
-      return { host: host.toLowerCase(), port: portNumber, user: undefined as string | undefined };
-    }),
+    z.string({ error: 'expected "host", "host:port" or {host, port, user}' }).transform(parsedBy((text) => parseAddress(text, { user: false }) as Parsed<Address & { user?: undefined }>)),
     hostObject,
   ],
   { error: 'expected "host", "host:port" or {host, port, user}' },
@@ -145,16 +133,12 @@ const environment = z
         user: user.default('root'),
         port: port.default(22),
         'proxy-jump': z
-          .string({ error: 'expected [user@]host[:port]' })
+          .string({ error: HOP_MESSAGE })
           .max(MAX_PATH, { error: `expected at most ${MAX_PATH} characters` })
-          .refine(
-            (s) =>
-              s.split(',').every((hop) => {
-                const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d+))?$/.exec(hop);
-                return !!m && (!m[1] || USER.test(m[1])) && isHostname(m[2]!) && (!m[3] || (+m[3] >= 1 && +m[3] <= 65535));
-              }),
-            { error: 'expected [user@]host[:port] (several hops separated by ",")' },
-          )
+          .transform(parsedBy((text) => {
+            const r = parseProxyJump(text);
+            return r.ok ? { ok: true as const, value: { text, hops: r.value } } : r;
+          }))
           .optional(),
       }, { error: 'expected a map of ssh settings (user, port, proxy-jump)' })
       .prefault({}),

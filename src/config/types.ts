@@ -12,7 +12,11 @@ export interface Environment {
   name: string;
   url?: string;
   hosts: Host[];
-  ssh: { user: string; port: number; proxyJump?: string };
+  /**
+   * `proxyJump` as written; `jumpHosts` the same hops parsed, in the order ssh connects to them (a hop
+   * without `user@` logs in as `ssh.user`, without `:port` on port 22).
+   */
+  ssh: { user: string; port: number; proxyJump?: string; jumpHosts?: Host[] };
   appDir: string;
   composeFile: string;
   services: string[];

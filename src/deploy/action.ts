@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CONFIG_PATH, loadConfig, selectEnvironment } from '../config/load.js';
-import { isHostname } from '../config/schema.js';
 import type { Config, Environment, Host } from '../config/types.js';
 import { parseUpstreamServers } from '../commands/nginx.js';
 import { removeContainersScript, CONTAINER_FORMAT, parseContainers } from '../commands/compose.js';
@@ -17,7 +16,7 @@ import { DeploymentRecord } from '../github/deployments.js';
 import { booleanInput, optionalInput, requiredInput, secretInput, validInput } from '../github/inputs.js';
 import { DryRunExecutor } from '../remote/dry-run.js';
 import type { Executor } from '../remote/executor.js';
-import { hasKnownHost, knownHostsEntries } from '../remote/known-hosts.js';
+import { knownHostsEntries, knownHostsProblem } from '../remote/known-hosts.js';
 import { SshExecutor, writeSshFiles } from '../remote/ssh.js';
 import { Deployment, sharedNetworkAddress } from './run.js';
 import { setRunOutputs, writeRunSummary } from './summary.js';
@@ -71,13 +70,8 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
   if (config.registry && !registryPassword && kind === 'deploy') core.warning(`the config names registry ${config.registry.server} but registry-password is empty; hosts pull with the credentials they already have`);
 
   // Every host and jump host must be in known-hosts: an unknown host stops here, before any connection.
-  const jumps = (env.ssh.proxyJump ?? '').split(',').filter(Boolean).map(parseJump);
-  const missing = [...env.hosts, ...jumps].filter((h) => !hasKnownHost(knownHosts, h.host, h.port));
-  if (missing.length && !dryRun) {
-    throw new UserError(
-      `known-hosts has no line for ${missing.map((h) => h.id).join(', ')}; nothing was run. Get the line with \`ssh-keyscan -p PORT HOST\` from a trusted machine, check the fingerprint, and add it to the known-hosts secret`,
-    );
-  }
+  const problem = knownHostsProblem(knownHosts, [...env.hosts, ...(env.ssh.jumpHosts ?? []).map((h) => ({ ...h, role: 'jump host' }))]);
+  if (problem && !dryRun) throw new UserError(problem);
 
   const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
   const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : '';
@@ -105,13 +99,6 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
   };
 }
 
-function parseJump(hop: string): Host {
-  const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop)!;
-  const port = m[3] ? Number(m[3]) : 22;
-  if (!isHostname(m[2]!)) throw new UserError(`proxy-jump: "${hop}" is not a valid host`);
-  return { id: port === 22 ? m[2]! : `${m[2]}:${port}`, host: m[2]!, port, user: m[1] ?? 'root' };
-}
-
 function sshExecutor(p: Prepared): { executor: Executor; dir?: string } {
   if (p.dryRun) return { executor: new DryRunExecutor((t) => core.info(t)) };
   const files = writeSshFiles(process.env.RUNNER_TEMP || tmpdir(), p.privateKey, p.knownHosts);
@@ -122,7 +109,7 @@ function sshExecutor(p: Prepared): { executor: Executor; dir?: string } {
       keyFile: files.keyFile,
       knownHostsFile: files.knownHostsFile,
       workDir: files.dir,
-      ...(p.env.ssh.proxyJump ? { proxyJump: p.env.ssh.proxyJump } : {}),
+      ...(p.env.ssh.jumpHosts ? { jumpHosts: p.env.ssh.jumpHosts } : {}),
       log: (l) => core.info(l),
     }),
   };
@@ -168,7 +155,7 @@ export async function runPost(): Promise<void> {
     const file = core.getState('config') || DEFAULT_CONFIG_PATH;
     const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
     const env = selectEnvironment(config, core.getState('environment') || 'production', file);
-    const executor = new SshExecutor({ keyFile: `${dir}/id`, knownHostsFile: `${dir}/known_hosts`, workDir: dir, ...(env.ssh.proxyJump ? { proxyJump: env.ssh.proxyJump } : {}) });
+    const executor = new SshExecutor({ keyFile: `${dir}/id`, knownHostsFile: `${dir}/known_hosts`, workDir: dir, ...(env.ssh.jumpHosts ? { jumpHosts: env.ssh.jumpHosts } : {}) });
     const owner = core.getState('owner');
     await Promise.all(
       env.hosts.filter((h) => locked.includes(h.id)).map(async (host) => {

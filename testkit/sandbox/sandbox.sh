@@ -607,6 +607,7 @@ cmd_down() {
   for m in $(awk '{print $5}' /proc/self/mountinfo | grep -E "^($SANDBOX_DIR|$RUN_DIR)(/|$)" | sort -r || true); do
     umount -l "$m" 2>/dev/null || true
   done
+  teardown_bastion
   remove_network
   rm -rf "$RUN_DIR" "$SANDBOX_DIR/state.json" "$SANDBOX_DIR/images" "$SANDBOX_DIR/runner" "$SANDBOX_DIR/parking-ci.yml"
   if [[ ${1:-} == --purge ]]; then
@@ -664,8 +665,12 @@ cmd_status() {
   return $st
 }
 
+# the jump host (bastion): testkit/sandbox/bastion.sh
+source "$HERE/bastion.sh"
+
 case "${1:-}" in
   up) cmd_up ;;
+  bastion) shift; cmd_bastion "${1:-up}" ;;
   down) shift; cmd_down "${1:-}" ;;
   reset) cmd_reset ;;
   status) cmd_status ;;
