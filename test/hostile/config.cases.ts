@@ -131,7 +131,7 @@ const optionLike: ConfigCase[] = [
   { name: 'proxy-jump -oProxyCommand', yaml: env('    ssh: {proxy-jump: "-oProxyCommand=id"}\n'), path: `${ENV}.ssh.proxy-jump`, line: 7, column: 23, message: /^expected \[user@\]host\[:port\]/ },
   { name: 'proxy-jump with a user -l', yaml: env('    ssh: {proxy-jump: "-l@bastion"}\n'), path: `${ENV}.ssh.proxy-jump`, line: 7, column: 23, message: /^expected \[user@\]host\[:port\]/ },
   { name: 'a host -oProxyCommand', yaml: `${HEAD}    hosts: ["-oProxyCommand=id"]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts[0]`, line: 5, column: 13, message: /^expected "host", "host:port" or \{host, port, user\}/ },
-  { name: 'a host map -p', yaml: `${HEAD}    hosts: [{host: -p}]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts[0].host`, line: 5, column: 20, message: 'expected a host name or IP address, got "-p"' },
+  { name: 'a host map -p', yaml: `${HEAD}    hosts: [{host: -p}]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts[0].host`, line: 5, column: 20, message: 'expected a host name or IP address: a leading "-" would make it an ssh option, got "-p"' },
   { name: 'a service -d', yaml: env('    services: [web, -d]\n'), path: `${ENV}.services[1]`, line: 7, column: 21, message: 'expected a compose service name, got "-d"' },
 ];
 
