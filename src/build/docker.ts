@@ -2,6 +2,7 @@
 // scrubs secrets from anything it relays.
 import { spawn } from 'node:child_process';
 import * as core from '@actions/core';
+import { untrusted } from '../github/untrusted.js';
 
 export interface DockerRun {
   code: number;
@@ -31,20 +32,27 @@ export const runDocker: DockerExecutor = (args, options) =>
     const child = spawn('docker', args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    // Streamed output is written a whole line at a time, so a line the build prints (a Dockerfile's
+    // RUN can print anything) is checked as the runner will read it.
+    let partial = '';
     const relay = (chunk: Buffer, sink: 'out' | 'err') => {
       const text = chunk.toString();
       if (sink === 'out') stdout += text;
       else stderr += text;
-      if (options.stream) process.stdout.write(scrub(text, options.secrets));
+      if (!options.stream) return;
+      const lines = (partial + text).split(/(?<=\n)/);
+      partial = lines.at(-1)?.endsWith('\n') ? '' : (lines.pop() ?? '');
+      if (lines.length) process.stdout.write(untrusted(scrub(lines.join(''), options.secrets)));
     };
     child.stdout.on('data', (d: Buffer) => relay(d, 'out'));
     child.stderr.on('data', (d: Buffer) => relay(d, 'err'));
     child.on('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'ENOENT' ? new Error('docker is not installed or not on PATH') : err),
     );
-    child.on('close', (code) =>
-      resolve({ code: code ?? 1, stdout: scrub(stdout, options.secrets), stderr: scrub(stderr, options.secrets) }),
-    );
+    child.on('close', (code) => {
+      if (options.stream && partial) process.stdout.write(`${untrusted(scrub(partial, options.secrets))}\n`);
+      resolve({ code: code ?? 1, stdout: scrub(stdout, options.secrets), stderr: scrub(stderr, options.secrets) });
+    });
     child.stdin.end(options.input ?? '');
   });
 
@@ -54,5 +62,5 @@ export function showCommand(args: string[]): string {
 }
 
 export function logCommand(args: string[]): void {
-  core.info(`[command]${showCommand(args)}`);
+  core.info(untrusted(`[command]${showCommand(args)}`));
 }

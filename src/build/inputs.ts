@@ -1,7 +1,7 @@
 // The action's inputs turned into one typed BuildRequest (as build-push-action's context.ts does).
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, quoted } from '../errors.js';
 import { booleanInput, listInput, optionalInput, requiredInput, secretInput } from '../github/inputs.js';
 import { parseBuildArgs, parsePlatforms } from './commands.js';
 import type { BuildEvent } from './github-context.js';
@@ -9,6 +9,15 @@ import { parseImageName } from './image-name.js';
 import { ociLabels } from './labels.js';
 import type { BuildRequest } from './run.js';
 import { computeTags, tagsFromInput } from './tags.js';
+
+/** A path input: no control characters (they would end up in the log and in docker's arguments). */
+function pathInput(name: string): string | undefined {
+  const value = optionalInput(name);
+  if (value !== undefined && /[\u0000-\u001f\u007f\u2028\u2029]/.test(value)) {
+    throw new UserError(`input "${name}": ${quoted(value)} holds a control character or line break; give a path on one line`);
+  }
+  return value;
+}
 
 /** One spec per line (a comma belongs to the spec: `type=registry,ref=...`). */
 function linesInput(name: string): string[] {
@@ -28,12 +37,12 @@ export function readBuildRequest(event: BuildEvent, now: Date, workspace: string
   const computed = computeTags(event);
   const tagItems = listInput('tags');
   const tags = tagItems.length ? tagsFromInput(tagItems, image.name) : computed.tags;
-  const context = optionalInput('context') ?? '.';
+  const context = pathInput('context') ?? '.';
   const isRemote = /^(https?|git):\/\/|^git@/.test(context);
   if (!isRemote && !existsSync(isAbsolute(context) ? context : join(workspace, context))) {
-    throw new UserError(`input "context": ${context} does not exist in the workspace (did the job check out the repository?)`);
+    throw new UserError(`input "context": ${quoted(context)} does not exist in the workspace (did the job check out the repository?)`);
   }
-  const file = optionalInput('file');
+  const file = pathInput('file');
   return {
     image,
     tags,
