@@ -9,7 +9,7 @@ import { emitAnnotations } from '../github/annotations.js';
 import { booleanInput, optionalInput, validInput } from '../github/inputs.js';
 import { relativeFindings, toAnnotation } from '../reports/annotate.js';
 import { parseBandit } from '../reports/bandit.js';
-import { type ReportFile, readReports, workspaceDir, workspaceFolder, writeWorkspaceFile } from '../reports/files.js';
+import { type ReportFile, readReports, workspaceDir, workspaceFolder, workspaceTarget, writeWorkspaceFile } from '../reports/files.js';
 import { type Finding, type ScannerSeverity, SCANNER_SEVERITIES } from '../reports/finding.js';
 import { parseReportFile } from '../reports/formats.js';
 import { parseFailOn, scanGate } from '../reports/gates.js';
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
   if (!TOOLS.some((t) => reports[t]) && toRun.length === 0) {
     throw new UserError('nothing to scan: give trivy-report, bandit-report or pip-audit-report, or image-ref / scan-path for Trivy, or list tools in "run"');
   }
+  // Before minutes of scanning, not after: a SARIF path that cannot be written fails at once.
+  if (toRun.length) workspaceTarget('sarif-file', sarifFile, workspace);
   const out = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'scan-'));
   let runner: Promise<Runner> | undefined;
   const getRunner = async (tool: string) => {

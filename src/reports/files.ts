@@ -158,12 +158,10 @@ function decode(bytes: Buffer): string {
 }
 
 /**
- * Writes a file the action produces (the SARIF) at a path inside the workspace: never through a
- * symbolic link, never into a folder reached through a link that leads out. The content goes to a
- * new file beside the target first and is renamed over it, so a link planted at the target is
- * replaced, not followed.
+ * Where a file the action writes goes, checked without writing anything (so a bad path fails before
+ * a long scan): a file path inside the workspace whose existing folders do not lead out through a link.
  */
-export function writeWorkspaceFile(input: string, path: string, content: string, workspace = workspaceDir()): string {
+export function workspaceTarget(input: string, path: string, workspace = workspaceDir()): { full: string; parent: string; root: string } {
   const root = realWorkspace(workspace);
   const full = resolve(workspace, path);
   if (!inside(workspace, full) || full === workspace || /[/\\]$/.test(path)) {
@@ -175,14 +173,25 @@ export function writeWorkspaceFile(input: string, path: string, content: string,
   const realExisting = realpathSync(existing);
   if (!inside(root, realExisting)) throw new UserError(`input "${input}": ${path} would be written through a symbolic link leading outside the workspace; give a path inside it`);
   if (!lstatSync(realExisting).isDirectory()) throw new UserError(`input "${input}": ${relative(workspace, existing)} is a file, so ${path} cannot be created inside it`);
-  mkdirSync(parent, { recursive: true });
-  if (!inside(root, realpathSync(parent))) throw new UserError(`input "${input}": ${path} would be written through a symbolic link leading outside the workspace; give a path inside it`);
   if (exists(full)) {
     const stats = lstatSync(full);
     if (stats.isSymbolicLink()) throw new UserError(`input "${input}": ${path} is a symbolic link; the file is not written through links: remove the link or choose another path`);
     const kind = nonRegular(stats);
     if (kind) throw new UserError(`input "${input}": ${path} is ${kind}; give the path of a file`);
   }
+  return { full, parent, root };
+}
+
+/**
+ * Writes a file the action produces (the SARIF) at a path inside the workspace: never through a
+ * symbolic link, never into a folder reached through a link that leads out. The content goes to a
+ * new file beside the target first and is renamed over it, so a link planted at the target is
+ * replaced, not followed.
+ */
+export function writeWorkspaceFile(input: string, path: string, content: string, workspace = workspaceDir()): string {
+  const { full, parent, root } = workspaceTarget(input, path, workspace);
+  mkdirSync(parent, { recursive: true });
+  if (!inside(root, realpathSync(parent))) throw new UserError(`input "${input}": ${path} would be written through a symbolic link leading outside the workspace; give a path inside it`);
   const temp = join(parent, `.${basename(full)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(temp, content, { flag: 'wx', mode: 0o644 });

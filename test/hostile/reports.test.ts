@@ -7,19 +7,12 @@ import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type ActionResult, newRunnerDirs, runAction } from '../../testkit/run-action.js';
-import { fixturePath } from '../reports/fixtures.js';
+import { OFFLINE_ENV, fixturePath } from '../reports/fixtures.js';
 import { type FileSpec, type ReportCase, cases } from './reports.cases.js';
 
 const CANARY = 'canary-contents-that-must-not-change';
 const ENV_CANARY = 'env-canary-7f3a9c1e-never-printed';
-const offline = {
-  PATH: '/usr/bin:/bin',
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  https_proxy: 'http://127.0.0.1:9',
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  http_proxy: 'http://127.0.0.1:9',
-  PARKING_CI_TEST_CANARY: ENV_CANARY,
-};
+const offline = { ...OFFLINE_ENV, PARKING_CI_TEST_CANARY: ENV_CANARY };
 
 /** A workspace and, beside it, the folder nothing may touch. */
 function layout(): { workspace: string; outside: string } {

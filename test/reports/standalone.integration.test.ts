@@ -4,17 +4,9 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActionResult, newRunnerDirs, runAction } from '../../testkit/run-action.js';
-import { fixturePath } from './fixtures.js';
+import { OFFLINE_ENV, fixturePath } from './fixtures.js';
 
-const offline = {
-  PATH: '/usr/bin:/bin',
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  https_proxy: 'http://127.0.0.1:9',
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  http_proxy: 'http://127.0.0.1:9',
-  TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: '0',
-  TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: '0',
-};
+const offline = OFFLINE_ENV;
 
 function workspaceWith(files: Record<string, string>): string {
   const ws = newRunnerDirs().workspace;
