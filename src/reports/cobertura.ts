@@ -55,8 +55,12 @@ export function parseCobertura(xml: string, source = 'coverage report'): Coverag
   const hasTotals = Number.isInteger(validAttr) && Number.isInteger(coveredAttr) && attr(root, 'lines-valid') !== undefined;
   const covered = hasTotals ? coveredAttr : counted.covered;
   const valid = hasTotals ? validAttr : counted.valid;
-  const lineRate = Number(attr(root, 'line-rate'));
-  if (valid === 0 && !Number.isFinite(lineRate)) throw new ReportError(source, FORMAT, 'no lines and no line-rate attribute on <coverage>');
+  if (covered < 0 || valid < 0) throw new ReportError(source, FORMAT, `negative line totals (lines-covered ${covered}, lines-valid ${valid})`);
+  if (covered > valid) throw new ReportError(source, FORMAT, `lines-covered (${covered}) is more than lines-valid (${valid})`);
+  const rawRate = attr(root, 'line-rate');
+  const lineRate = Number(rawRate);
+  if (valid === 0 && rawRate === undefined) throw new ReportError(source, FORMAT, 'no lines and no line-rate attribute on <coverage>');
+  if (valid === 0 && !(lineRate >= 0 && lineRate <= 1)) throw new ReportError(source, FORMAT, `line-rate ${rawRate} is not between 0 and 1`);
   const percent = valid > 0 ? (100 * covered) / valid : 100 * lineRate;
   const sources = children(children(root, 'sources')[0], 'source').map((n) => (typeof n['#text'] === 'string' ? n['#text'].trim() : '')).filter(Boolean);
   const result: Coverage = { covered, valid, percent, files, sources };

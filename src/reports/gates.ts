@@ -18,10 +18,10 @@ export function lintGate(findings: Finding[], failOnWarnings: boolean): Gate {
   return { failed: reasons.length > 0, reasons };
 }
 
-export function pytestGate(run: TestRun, coverage: Coverage | undefined, minCoverage: number | undefined): Gate {
+export function pytestGate(run: TestRun | undefined, coverage: Coverage | undefined, minCoverage: number | undefined): Gate {
   const reasons: string[] = [];
-  if (run.failed) reasons.push(`${run.failed} test${run.failed === 1 ? '' : 's'} failed`);
-  if (run.errors) reasons.push(`${run.errors} test${run.errors === 1 ? '' : 's'} errored`);
+  if (run?.failed) reasons.push(`${run.failed} test${run.failed === 1 ? '' : 's'} failed`);
+  if (run?.errors) reasons.push(`${run.errors} test${run.errors === 1 ? '' : 's'} errored`);
   if (minCoverage !== undefined && coverage && coverage.percent < minCoverage) {
     reasons.push(`line coverage ${formatPercent(coverage.percent)} % is below the minimum ${minCoverage} %`);
   }
@@ -55,7 +55,7 @@ export function parseFailOn(values: string[]): ScannerSeverity[] {
 /** A comma list input naming tools, each checked against what the action knows. */
 export function parseToolList<T extends string>(input: string, values: string[], allowed: readonly T[]): T[] {
   for (const v of values) {
-    if (!(allowed as readonly string[]).includes(v)) throw new UserError(`input "${input}": unknown tool ${JSON.stringify(v)}; expected a comma list of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(v)) throw new UserError(`input "${input}": unknown tool ${JSON.stringify(v)}; expected auto, or a comma list of ${allowed.join(', ')} (empty runs none)`);
   }
   return values as T[];
 }

@@ -137,3 +137,18 @@ export function testFindings(run: TestRun): Finding[] {
 export function testId(c: Pick<TestCase, 'classname' | 'name'>): string {
   return c.classname ? `${c.classname}::${c.name}` : c.name;
 }
+
+/** Several JUnit files (a matrix, pytest-xdist shards) as one run. */
+export function mergeRuns(runs: TestRun[]): TestRun {
+  const merged: TestRun = { cases: [], tests: 0, passed: 0, failed: 0, errors: 0, skipped: 0, time: 0 };
+  for (const r of runs) {
+    for (const c of r.cases) merged.cases.push(c);
+    merged.tests += r.tests;
+    merged.passed += r.passed;
+    merged.failed += r.failed;
+    merged.errors += r.errors;
+    merged.skipped += r.skipped;
+    merged.time += r.time;
+  }
+  return merged;
+}

@@ -1,8 +1,9 @@
-import { SummaryBuilder, type Cell } from '../github/summary.js';
+import { SummaryBuilder, type Cell, inline } from '../github/summary.js';
 import type { Coverage } from './cobertura.js';
 import { formatPercent, lineRanges } from './cobertura.js';
 import { type Finding, SCANNER_SEVERITIES, type ScannerSeverity, bySeverity, countBy } from './finding.js';
 import { type TestRun, testId } from './junit.js';
+import type { ToolFailure } from './outcome.js';
 
 function place(f: Pick<Finding, 'file' | 'line' | 'column'>): string {
   if (!f.file) return '';
@@ -15,8 +16,16 @@ export interface Gate {
   reasons: string[];
 }
 
-function gateLine(s: SummaryBuilder, gate: Gate, passText: string): void {
-  s.paragraph(gate.failed ? `**Result: failed** — ${gate.reasons.join('; ')}.` : `**Result: passed** — ${passText}.`);
+function gateLine(s: SummaryBuilder, gate: Gate, passText: string, failures: ToolFailure[] = []): void {
+  const tools = failures.length ? `${[...new Set(failures.map((f) => f.tool))].join(', ')} could not be read or run (below)` : '';
+  if (gate.failed) s.paragraph(`**Result: failed** — ${gate.reasons.join('; ')}${tools ? `; ${tools}` : ''}.`);
+  else if (tools) s.paragraph(`**Result: failed** — ${tools}; what was read is reported here.`);
+  else s.paragraph(`**Result: passed** — ${passText}.`);
+}
+
+/** Each tool that could not be read or run, with the reason (cells escaped: reasons quote inputs and tool output). */
+function failuresTable(s: SummaryBuilder, failures: ToolFailure[] = []): void {
+  if (failures.length) s.heading('Not read or run', 3).table(['Tool', 'Problem'], failures.map((f) => [f.tool, f.message]), { maxCell: 1000 });
 }
 
 // ---------------------------------------------------------------- lint
@@ -25,6 +34,7 @@ export interface LintResult {
   findings: Finding[];
   /** Tools that were run or read, with where their findings came from. */
   sources: Array<{ tool: 'ruff' | 'mypy'; from: string }>;
+  failures?: ToolFailure[];
 }
 
 export function lintSummary(result: LintResult, gate: Gate, builder = new SummaryBuilder()): SummaryBuilder {
@@ -35,7 +45,8 @@ export function lintSummary(result: LintResult, gate: Gate, builder = new Summar
     return [tool, mine.filter((f) => f.severity === 'error').length, mine.filter((f) => f.severity === 'warning').length, mine.filter((f) => f.severity === 'note').length, from];
   });
   s.table(['Tool', 'Errors', 'Warnings', 'Notes', 'Source'], rows);
-  gateLine(s, gate, findings.length ? 'no errors' : 'no findings');
+  gateLine(s, gate, findings.length ? 'no errors' : 'no findings', result.failures);
+  failuresTable(s, result.failures);
   if (findings.length === 0) return s;
 
   const byRule = [...countBy(findings, (f) => `${f.tool}\u0000${f.rule}`).entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -65,13 +76,23 @@ export function lintSummary(result: LintResult, gate: Gate, builder = new Summar
 
 // ---------------------------------------------------------------- pytest
 
-export function pytestSummary(run: TestRun, coverage: Coverage | undefined, gate: Gate, minCoverage: number | undefined, builder = new SummaryBuilder()): SummaryBuilder {
+/** `run` is undefined when only a coverage report was given (no tests were read or run). */
+export function pytestSummary(run: TestRun | undefined, coverage: Coverage | undefined, gate: Gate, minCoverage: number | undefined, builder = new SummaryBuilder(), failures: ToolFailure[] = []): SummaryBuilder {
   const s = builder.heading('Tests: pytest');
+  const covered = coverage ? `${formatPercent(coverage.percent)} %${minCoverage !== undefined ? ` (minimum ${minCoverage} %)` : ''}` : 'not measured';
   s.table(
     ['Tests', 'Passed', 'Failed', 'Errors', 'Skipped', 'Time', 'Line coverage'],
-    [[run.tests, run.passed, run.failed, run.errors, run.skipped, `${run.time.toFixed(2)} s`, coverage ? `${formatPercent(coverage.percent)} %${minCoverage !== undefined ? ` (minimum ${minCoverage} %)` : ''}` : 'not measured']],
+    [run ? [run.tests, run.passed, run.failed, run.errors, run.skipped, `${run.time.toFixed(2)} s`, covered] : ['not read', '', '', '', '', '', covered]],
   );
-  gateLine(s, gate, 'every test passed' + (minCoverage !== undefined ? ' and coverage meets the minimum' : ''));
+  const passText = run ? 'every test passed' + (minCoverage !== undefined ? ' and coverage meets the minimum' : '') : minCoverage !== undefined ? 'coverage meets the minimum' : 'coverage read';
+  gateLine(s, gate, passText, failures);
+  failuresTable(s, failures);
+  if (run) testTables(s, run);
+  if (coverage) coverageTable(s, coverage);
+  return s;
+}
+
+function testTables(s: SummaryBuilder, run: TestRun): void {
   const failing = run.cases.filter((c) => c.status === 'failed' || c.status === 'error');
   if (failing.length) {
     s.heading('Failing tests', 3).table(
@@ -86,15 +107,15 @@ export function pytestSummary(run: TestRun, coverage: Coverage | undefined, gate
   if (slowest.length) s.heading('Slowest tests', 3).table(['Test', 'Time'], slowest.map((c) => [testId(c), `${c.time.toFixed(3)} s`]));
   const skipped = run.cases.filter((c) => c.status === 'skipped');
   if (skipped.length) s.heading('Skipped', 3).table(['Test', 'Reason'], skipped.map((c) => [testId(c), c.message ?? '']), { maxRows: 50, what: 'skipped tests' });
-  if (coverage) {
-    s.heading(`Coverage by file (${coverage.covered}/${coverage.valid} lines${coverage.branchPercent !== undefined ? `, branches ${formatPercent(coverage.branchPercent)} %` : ''})`, 3);
-    s.table(
-      ['File', 'Lines', 'Covered', 'Missing lines'],
-      [...coverage.files].sort((a, b) => a.percent - b.percent || a.file.localeCompare(b.file)).map((f) => [f.file, f.valid, `${formatPercent(f.percent)} %`, lineRanges(f.missing)]),
-      { maxRows: 500, what: 'files' },
-    );
-  }
-  return s;
+}
+
+function coverageTable(s: SummaryBuilder, coverage: Coverage): void {
+  s.heading(`Coverage by file (${coverage.covered}/${coverage.valid} lines${coverage.branchPercent !== undefined ? `, branches ${formatPercent(coverage.branchPercent)} %` : ''})`, 3);
+  s.table(
+    ['File', 'Lines', 'Covered', 'Missing lines'],
+    [...coverage.files].sort((a, b) => a.percent - b.percent || a.file.localeCompare(b.file)).map((f) => [f.file, f.valid, `${formatPercent(f.percent)} %`, lineRanges(f.missing)]),
+    { maxRows: 500, what: 'files' },
+  );
 }
 
 // ---------------------------------------------------------------- scan
@@ -109,6 +130,7 @@ export interface ScanResult {
   pipAuditSkipped?: Array<{ name: string; reason: string }>;
   sarifFile?: string;
   ignoredUnfixed?: number;
+  failures?: ToolFailure[];
 }
 
 export function scanSummary(result: ScanResult, gate: Gate, failOn: ScannerSeverity[], builder = new SummaryBuilder()): SummaryBuilder {
@@ -124,8 +146,9 @@ export function scanSummary(result: ScanResult, gate: Gate, failOn: ScannerSever
     ['Findings', ...SCANNER_SEVERITIES.map((v) => v.toUpperCase()), 'Total'],
     groups.map(([name, fs]) => [name, ...SCANNER_SEVERITIES.map((sev) => fs.filter((f) => f.severity === sev).length), fs.length]),
   );
-  s.paragraph(`Sources: ${result.sources.map((x) => `${x.tool} (${x.from})`).join(', ') || 'none'}. Gate: ${failOn.length ? failOn.map((x) => x.toUpperCase()).join(', ') : 'never fails'}.${result.ignoredUnfixed ? ` ${result.ignoredUnfixed} vulnerabilities without a fix are left out of the counts and the gate (ignore-unfixed).` : ''}${result.sarifFile ? ` Every finding is in \`${result.sarifFile}\`.` : ''}`);
-  gateLine(s, gate, `nothing at ${failOn.length ? failOn.map((x) => x.toUpperCase()).join(' or ') : 'any gated severity'}`);
+  s.paragraph(`Sources: ${result.sources.map((x) => `${x.tool} (${inline(x.from)})`).join(', ') || 'none'}. Gate: ${failOn.length ? failOn.map((x) => x.toUpperCase()).join(', ') : 'never fails'}.${result.ignoredUnfixed ? ` ${result.ignoredUnfixed} vulnerabilities without a fix are left out of the counts and the gate (ignore-unfixed).` : ''}${result.sarifFile ? ` Every finding is in ${inline(result.sarifFile)}.` : ''}`);
+  gateLine(s, gate, `nothing at ${failOn.length ? failOn.map((x) => x.toUpperCase()).join(' or ') : 'any gated severity'}`, result.failures);
+  failuresTable(s, result.failures);
 
   const vulns = result.findings.filter((f) => f.kind === 'vulnerability' && f.package);
   if (vulns.length) {

@@ -9,6 +9,14 @@ import { ReportError, stripBom } from './report-error.js';
 export function parseXml(text: string, source: string, format: string, arrays: readonly string[]): Record<string, unknown> {
   const xml = stripBom(text);
   if (xml.trim() === '') throw new ReportError(source, format, 'the file is empty');
+  // Old coverage.py names Cobertura's DTD (`<!DOCTYPE coverage SYSTEM '...dtd'>`, never fetched);
+  // no tool declares entities, which only serve to read other files or to expand without end
+  // ("billion laughs"): a DOCTYPE with an internal subset is refused, not expanded.
+  const declaration = /<!ENTITY|<!DOCTYPE[^>[]*\[/i.exec(xml);
+  if (declaration) {
+    const line = xml.slice(0, declaration.index).split('\n').length;
+    throw new ReportError(source, format, `it declares entities in a DOCTYPE (line ${line}), which the tool never writes; they are not expanded, so the file is refused`);
+  }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
@@ -27,7 +35,12 @@ export function parseXml(text: string, source: string, format: string, arrays: r
     textNodeName: '#text',
     isArray: (name) => wanted.has(name),
   });
-  return parser.parse(xml) as Record<string, unknown>;
+  try {
+    return parser.parse(xml) as Record<string, unknown>;
+  } catch (err) {
+    // The parser's own limits (nesting depth, say) end here, named like every other problem.
+    throw new ReportError(source, format, err instanceof Error ? err.message : String(err));
+  }
 }
 
 export type XmlNode = Record<string, unknown>;

@@ -1,3 +1,5 @@
+import semver from 'semver';
+
 /**
  * What each tool is run with, as argv arrays (no I/O here). `runner` decides the prefix: `uv run`
  * for the project's own tools (ruff, mypy, pytest come from its dev dependencies), `uv tool run` for
@@ -31,10 +33,9 @@ export function mypyCommand(runner: Runner, paths: string[], json: boolean): Arg
 }
 
 export function mypySupportsJson(versionOutput: string): boolean {
-  const m = /mypy (\d+)\.(\d+)/.exec(versionOutput);
-  if (!m) return false;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major > 1 || (major === 1 && minor >= 11);
+  const m = /mypy (\d+\.\d+(?:\.\d+)?)/.exec(versionOutput);
+  const version = m ? semver.coerce(m[1]) : null;
+  return version !== null && semver.gte(version, '1.11.0');
 }
 
 export function pytestCommand(runner: Runner, junitFile: string, coverageFile: string, args: string[]): Argv {

@@ -1,10 +1,13 @@
 import * as core from '@actions/core';
+import { which } from '@actions/io';
 import * as tc from '@actions/tool-cache';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import semver from 'semver';
 import { UserError } from '../errors.js';
+import { optionalInput } from '../github/inputs.js';
 import type { Runner } from './commands.js';
 
 export type RunnerChoice = 'uv' | 'path';
@@ -18,8 +21,8 @@ function ensureRunnerDirs(): void {
 
 export async function resolveRunner(choice: RunnerChoice, uvVersion: string): Promise<Runner> {
   if (choice === 'path') return { kind: 'path' };
-  const onPath = which('uv');
-  if (onPath) return { kind: 'uv', uv: onPath };
+  const onPath = await which('uv', false);
+  if (onPath !== '') return { kind: 'uv', uv: onPath };
   return { kind: 'uv', uv: await installUv(uvVersion) };
 }
 
@@ -92,16 +95,13 @@ export async function verifySha256(file: string, expected: string, what: string)
   core.info(`${what}: sha256 ${actual} verified`);
 }
 
-/** The first executable `name` on PATH. */
-export function which(name: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+/**
+ * A tool version input (`uv-version`, `trivy-version`): an exact release such as `0.9.13` (a leading
+ * `v` is allowed), since it becomes part of a download URL and a tool-cache folder.
+ */
+export function toolVersionInput(name: string, fallback: string): string {
+  const value = optionalInput(name) ?? fallback;
+  const version = semver.valid(value.replace(/^v(?=\d)/, ''));
+  if (!version) throw new UserError(`input "${name}": ${JSON.stringify(value)} is not a release version; give an exact version such as ${fallback}`);
+  return version;
 }

@@ -68,7 +68,7 @@ describe('lint (reports)', () => {
     const ws = workspace({ 'ruff.json': { text: RUFF_JSON.slice(0, 300) } });
     const r = await runAction('lint', { workspace: ws, inputs: { 'ruff-report': 'ruff.json', run: '' } });
     expect(r.exitCode).toBe(1);
-    expect(failureLine(r)).toMatch(/^ruff\.json: not a valid ruff JSON .*report: .*\(the file looks truncated\)$/);
+    expect(failureLine(r)).toMatch(/^input "ruff-report": ruff\.json: not a valid ruff JSON .*report: .*\(the file looks truncated\)\. Write the report with `ruff check --output-format json/);
     expect(r.annotations.filter((a) => a.level === 'error')).toHaveLength(1);
   });
 });
@@ -195,7 +195,7 @@ describe('scan (reports)', () => {
   test('a corrupt report or a bad fail-on is one line naming it', async () => {
     const ws = workspace({ 'trivy.json': { text: fixture('trivy/trivy-it_alpine-310.json.golden').slice(0, 4000) } });
     const r = await runAction('scan', { workspace: ws, inputs: { 'trivy-report': 'trivy.json', run: '' } });
-    expect(failureLine(r)).toMatch(/^trivy\.json: not a valid Trivy JSON .* \(the file looks truncated\)$/);
+    expect(failureLine(r)).toMatch(/^input "trivy-report": trivy\.json: not a valid Trivy JSON .* \(the file looks truncated\)\. Write the report with `trivy image --format json/);
     const bad = await runAction('scan', { workspace: ws, inputs: { 'trivy-report': 'trivy.json', run: '', 'fail-on': 'HIGH,SEVERE' } });
     expect(failureLine(bad)).toBe('input "fail-on": "SEVERE" is not a severity; use a comma list of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN');
   });

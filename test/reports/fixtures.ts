@@ -34,3 +34,15 @@ export function mypyOutSections(testFile: string): string[] {
   }
   return sections;
 }
+
+/**
+ * The environment of an action run with the network blocked: no uv on PATH, every download through
+ * a proxy nothing listens on (so a download attempt fails at once; tool-cache still retries twice).
+ */
+export const OFFLINE_ENV = {
+  PATH: '/usr/bin:/bin',
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  https_proxy: 'http://127.0.0.1:9',
+  HTTP_PROXY: 'http://127.0.0.1:9',
+  http_proxy: 'http://127.0.0.1:9',
+};

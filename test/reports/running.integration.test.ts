@@ -70,12 +70,12 @@ describe('installing tools without network ends in a clear error', () => {
   test('lint with tool-runner uv and no uv on PATH tries to install the pinned uv and says what to do', async () => {
     const r = await runAction('lint', { workspace: sampleWorkspace(), env: offline, inputs: { 'working-directory': 'app', run: 'ruff', 'tool-runner': 'uv', 'uv-version': '0.9.13' } });
     expect(r.exitCode).toBe(1);
-    expect(failureLine(r)).toMatch(/^could not download uv 0\.9\.13 from https:\/\/github\.com\/astral-sh\/uv\/releases\/download\/0\.9\.13\/uv-(x86_64|aarch64)-unknown-linux-gnu\.tar\.gz: .*set tool-runner: path/);
+    expect(failureLine(r)).toMatch(/^ruff could not run: could not download uv 0\.9\.13 from https:\/\/github\.com\/astral-sh\/uv\/releases\/download\/0\.9\.13\/uv-(x86_64|aarch64)-unknown-linux-gnu\.tar\.gz: .*set tool-runner: path/);
   }, 120_000);
 
   test('scan with an image-ref tries to install the pinned Trivy and says what to do', async () => {
     const r = await runAction('scan', { workspace: sampleWorkspace(), env: offline, inputs: { 'image-ref': 'registry.example.com/acme/parking-web:1.2.0', run: 'trivy', 'trivy-version': '0.67.2' } });
     expect(r.exitCode).toBe(1);
-    expect(failureLine(r)).toMatch(/^could not download Trivy 0\.67\.2 from https:\/\/github\.com\/aquasecurity\/trivy\/releases\/download\/v0\.67\.2\/trivy_0\.67\.2_Linux-(64bit|ARM64)\.tar\.gz: /);
+    expect(failureLine(r)).toMatch(/^trivy could not run: could not download Trivy 0\.67\.2 from https:\/\/github\.com\/aquasecurity\/trivy\/releases\/download\/v0\.67\.2\/trivy_0\.67\.2_Linux-(64bit|ARM64)\.tar\.gz: /);
   }, 120_000);
 });
