@@ -110,7 +110,7 @@ const ACTION_FOLDER: Record<string, string> = { plan: '.' };
  * "Sending ..." line; scan prints the sarif-file path it wrote; build's docker command echo shows
  * the `file` input with its line breaks.
  */
-const ELSEWHERE = new Set<string>(['notify title', 'notify message', 'notify environment', 'scan sarif-file']);
+const ELSEWHERE = new Set<string>([]);
 
 function inputNames(action: string): string[] {
   const file = join(ROOT, ACTION_FOLDER[action] ?? action, 'action.yml');
