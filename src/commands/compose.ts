@@ -148,6 +148,11 @@ export function startAgainStep(containers: ContainerInfo[], label: string): Step
   };
 }
 
+/** Removes containers that never took traffic, at once; ones already gone are no error (it can run again). */
+export function discardContainersScript(ids: string[]): Script {
+  return ids.length ? [['docker', 'rm', '--force', '--', ...ids, raw('>/dev/null 2>&1 || true')]] : [];
+}
+
 /** Stops containers and keeps them (a blue-green color kept for an instant way back). */
 export function stopContainersScript(ids: string[], stopTimeoutSec: number): Script {
   return ids.length ? [['docker', 'stop', '--time', String(stopTimeoutSec), '--', ...ids, raw('>/dev/null')]] : [];

@@ -16,7 +16,7 @@ import type { Executor } from '../remote/executor.js';
 import { hasKnownHost, knownHostsEntries } from '../remote/known-hosts.js';
 import { SshExecutor, writeSshFiles } from '../remote/ssh.js';
 import { runDeployment } from './engine.js';
-import { recoverHosts } from './post.js';
+import { postHosts, recoverHosts } from './post.js';
 import { setRunOutputs, writeRunSummary } from './summary.js';
 import type { Logger, RunIdentity, RunRequest } from './types.js';
 
@@ -142,18 +142,19 @@ export async function runMain(kind: 'deploy' | 'rollback'): Promise<void> {
   const record = p.dryRun || listOnly ? undefined : await DeploymentRecord.start(p.githubToken, p.env.name, p.env.url, `${kind} ${p.request.version} to ${p.env.name}`, { app: p.config.app, version: p.request.version });
   core.info(`${kind} ${p.request.version} to ${p.env.name}: ${p.env.hosts.length} host(s), strategy ${p.request.strategy}${p.dryRun ? ' (dry run: nothing is changed)' : ''}`);
 
-  let reconcile = false;
+  // what the post step will have to do: locks not released, hosts lost mid-step
+  const pending = { locked: [] as string[], reconcile: [] as string[] };
   const result = await runDeployment({
     ...p.request,
     executor,
     log: logger,
     signal: abort.signal,
-    onLocked: (ids) => core.saveState('locked-hosts', JSON.stringify(ids)),
-    onReconcile: (ids) => ((reconcile = ids.length > 0), core.saveState('reconcile-hosts', JSON.stringify(ids))),
+    onLocked: (ids) => ((pending.locked = ids), core.saveState('locked-hosts', JSON.stringify(ids))),
+    onReconcile: (ids) => ((pending.reconcile = ids), core.saveState('reconcile-hosts', JSON.stringify(ids))),
   });
   core.saveState('finished', 'true');
-  // the post step needs the key to reconcile a host lost mid-step
-  if (dir && !reconcile) rmSync(dir, { recursive: true, force: true });
+  // the post step needs the key for what is left
+  if (dir && !postHosts(pending.locked, pending.reconcile).length) rmSync(dir, { recursive: true, force: true });
 
   setRunOutputs(result);
   await writeRunSummary(p.request, result, p.dryRun);
@@ -173,9 +174,9 @@ export async function runPost(): Promise<void> {
     const locked = JSON.parse(core.getState('locked-hosts') || '[]') as string[];
     const reconcile = JSON.parse(core.getState('reconcile-hosts') || '[]') as string[];
     const unfinished = core.getState('finished') !== 'true';
-    const hostIds = [...new Set([...(unfinished ? locked : []), ...reconcile])];
+    const hostIds = postHosts(locked, reconcile);
     if (!hostIds.length || !dir) return;
-    core.warning(`the ${process.env.GITHUB_ACTION ?? 'deploy'} step ${unfinished ? 'did not finish' : 'lost a host mid-step'}: ${unfinished ? 'releasing the lock on' : 'reconciling'} ${hostIds.join(', ')}`);
+    core.warning(`the ${process.env.GITHUB_ACTION ?? 'deploy'} step ${unfinished ? 'did not finish' : 'left hosts to clean up'}: reconciling and releasing the lock on ${hostIds.join(', ')}`);
     const file = core.getState('config') || DEFAULT_CONFIG_PATH;
     const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
     const env = selectEnvironment(config, core.getState('environment') || 'production', file);

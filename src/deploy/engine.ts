@@ -111,10 +111,11 @@ function holderText(answer: ReturnType<typeof parseLock>): string {
 }
 
 /** The plan's steps while every lock is held: images, migration, batches, then the way the run ends. */
-async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, HostState>, p: Plan, startedAt: number): Promise<RunResult> {
+async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, HostState>, planned: Plan, startedAt: number): Promise<RunResult> {
   const pullStarted = Date.now();
-  const digests = await req.log.group(p.pull ? `Pull ${p.version} on every host` : 'Check the release images are on every host', () => pullAll(req, sessions, p));
-  const works = hostWorks(req, sessions, states, p, digests);
+  const digests = await req.log.group(planned.pull ? `Pull ${planned.version} on every host` : 'Check the release images are on every host', () => pullAll(req, sessions, planned));
+  const p = withDigests(planned, digests);
+  const works = hostWorks(req, sessions, states, p);
   const timings = { pullMs: Date.now() - pullStarted, healthyMs: 0, migrateMs: 0 };
   const migration = p.migration ? await migrate(req, works.get(p.migration.host.id)!, p) : undefined;
   timings.migrateMs = migration?.durationMs ?? 0;
@@ -151,15 +152,14 @@ async function pullAll(req: RunRequest, sessions: Sessions, p: Plan): Promise<Ma
   return results;
 }
 
-function hostWorks(req: RunRequest, sessions: Sessions, states: Map<string, HostState>, p: Plan, digests: Map<string, string | undefined>): Map<string, HostWork> {
+/** The plan with the digest each host's pull reported (recorded in the history). */
+function withDigests(p: Plan, digests: Map<string, string | undefined>): Plan {
+  return { ...p, hosts: p.hosts.map((hp) => (digests.get(hp.host.id) ? { ...hp, to: { ...hp.to, digest: digests.get(hp.host.id)! } } : hp)) };
+}
+
+function hostWorks(req: RunRequest, sessions: Sessions, states: Map<string, HostState>, p: Plan): Map<string, HostWork> {
   const note = (version: string) => `${req.config.app} ${version} (${req.kind} by ${req.identity.actor})`;
-  return new Map(
-    p.hosts.map((hp) => {
-      const digest = digests.get(hp.host.id);
-      const planned = digest ? { ...hp, to: { ...hp.to, digest } } : hp;
-      return [hp.host.id, { session: sessions.get(hp.host.id)!, env: req.env, app: req.config.app, state: states.get(hp.host.id)!, plan: planned, note: note(hp.to.version) }];
-    }),
-  );
+  return new Map(p.hosts.map((hp) => [hp.host.id, { session: sessions.get(hp.host.id)!, env: req.env, app: req.config.app, state: states.get(hp.host.id)!, plan: hp, note: note(hp.to.version) }]));
 }
 
 /** Migrations once, with the new image, before any host switches. */
@@ -215,7 +215,8 @@ async function rollBack(req: RunRequest, works: Map<string, HostWork>, runs: Map
         const { w, r, started } = switched.find((s) => s.w.session.host === host)!;
         const t = Date.now();
         try {
-          await revertHost(w, strategy, started);
+          // once more after a failure: every step of a revert can be run again
+          await revertHost(w, strategy, started).catch((err: unknown) => (w.session.warning(`going back failed (${errorMessage(err)}); trying once more`), revertHost(w, strategy, started)));
           runs.set(host.id, { kind: 'reverted', durationMs: r.durationMs + Date.now() - t });
         } catch (err) {
           w.session.warning(`could not go back to ${w.plan.from.version}: ${errorMessage(err)}`);
@@ -236,7 +237,7 @@ async function retireAll(req: RunRequest, works: Map<string, HostWork>, runs: Ma
       const w = works.get(id)!;
       const script = strategy.retire(w, r.change.started);
       const wait = r.change.switchedAt + drainMs - Date.now();
-      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      if (wait > 0) await (req.sleep ?? ((ms: number) => new Promise((res) => setTimeout(res, ms))))(wait);
       if (script.length) await w.session.run(plainStep('drain and stop the old containers', script)).catch((e: unknown) => w.session.warning(`stopping the old containers: ${errorMessage(e)}`));
     }),
   );

@@ -39,6 +39,8 @@ export interface RunRequest {
    * releases every lock this run could have taken), and `[]` once released.
    */
   onLocked?: (hostIds: string[]) => void;
+  /** Waits out the drain (a test passes one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
   /** Hosts whose history may not match what they serve (lost mid-step, record failed): the post step reconciles them. */
   onReconcile?: (hostIds: string[]) => void;
 }

@@ -1,6 +1,7 @@
 import { overrideYaml, removeContainersScript, startAgainStep, startBesideStep, stopContainersScript, writeFileScript, type ContainerInfo } from '../../commands/compose.js';
 import { switchUpstreamScript, upstreamConfig } from '../../commands/nginx.js';
 import { overridePath } from '../../commands/paths.js';
+import { raw } from '../../commands/shell.js';
 import { plainStep } from '../../commands/step.js';
 import type { Environment } from '../../config/types.js';
 import { STOP_TIMEOUT_SEC, checkFresh, colorOf, hostBatches, project, runningWeb, upstreamServers, type Color, type DeployStrategy, type HostWork } from './strategy.js';
@@ -51,7 +52,9 @@ export const blueGreen: DeployStrategy = {
   async revert(w, started) {
     const servers = upstreamServers(w, started.old);
     if (servers.length) await w.session.run(plainStep('nginx: back to the live color', switchUpstreamScript(w.env, w.state.proxy.id, upstreamConfig(w.env.upstreamName, servers, `${w.note}, reverted`))));
-    await w.session.run(plainStep(`stop the ${started.color} containers`, stopContainersScript(started.fresh.map((c) => c.id), 5)));
+    const ids = started.fresh.map((c) => c.id);
+    // kept stopped; one already gone is no error (a revert can run again)
+    if (ids.length) await w.session.run(plainStep(`stop the ${started.color} containers`, [['docker', 'stop', '--time', '5', '--', ...ids, raw('>/dev/null 2>&1 || true')]]));
   },
 };
 

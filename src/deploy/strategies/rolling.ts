@@ -1,4 +1,4 @@
-import { removeContainersScript, startBesideStep } from '../../commands/compose.js';
+import { discardContainersScript, removeContainersScript, startBesideStep } from '../../commands/compose.js';
 import { switchUpstreamScript, upstreamConfig } from '../../commands/nginx.js';
 import { plainStep } from '../../commands/step.js';
 import { STOP_TIMEOUT_SEC, checkFresh, hostBatches, project, runningWeb, upstreamServers, type DeployStrategy } from './strategy.js';
@@ -39,6 +39,6 @@ export const rolling: DeployStrategy = {
     const { env, session } = w;
     const servers = upstreamServers(w, started.old);
     if (servers.length) await session.run(plainStep('nginx: back to the old containers', switchUpstreamScript(env, w.state.proxy.id, upstreamConfig(env.upstreamName, servers, `${w.note}, reverted`))));
-    await session.run(plainStep('remove the new containers', removeContainersScript(started.fresh.map((c) => c.id), 5)));
+    await session.run(plainStep('remove the new containers', discardContainersScript(started.fresh.map((c) => c.id))));
   },
 };
