@@ -135,6 +135,8 @@ async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, 
   if (ending === 'cancelled') return runResult(p, runs, { ...base, status: 'failed', error: 'the run was cancelled; hosts already switched keep the new version, the others the old one' });
   if (ending === 'rolled-back') return runResult(p, runs, { ...base, status: 'rolled-back', error: rollbackReason(p, runs) });
   const failed = failureCount(runs);
+  // every host failed (within max-failed-hosts): nothing was deployed, whatever the limit allows
+  if (failed === p.hosts.length) return runResult(p, runs, { ...base, status: 'failed', error: `every host failed; each keeps what it served: ${rollbackReason(p, runs).split(': ').slice(1).join(': ')}` });
   return runResult(p, runs, { ...base, status: 'deployed', ...(failed ? { error: `${failed} host(s) failed, within max-failed-hosts (${p.maxFailedHosts}); they keep what they served: see the table` } : {}) });
 }
 
