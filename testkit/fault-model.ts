@@ -66,6 +66,8 @@ export interface ScenarioOptions {
   wrap?: (executor: Executor) => Executor;
   /** Run the post step as the action does (default); false shows what the main step alone left. */
   post?: boolean;
+  /** The engine's logger (default: lines kept in the outcome). */
+  log?: Logger;
 }
 
 /** Runs a scenario: the engine (killed when a step hangs), then the post step; returns what it left. */
@@ -81,7 +83,7 @@ export async function runScenario(s: Scenario, options: ScenarioOptions = {}): P
     faults: s.faults, ...(s.cancelAt ? { cancelAt: s.cancelAt } : {}), onCancel: () => abort.abort(),
   });
   const lines: string[] = [];
-  const log: Logger = { info: (l) => void lines.push(l), warning: (l) => void lines.push(`warning: ${l}`), group: (_t, fn) => fn() };
+  const log: Logger = options.log ?? { info: (l) => void lines.push(l), warning: (l) => void lines.push(`warning: ${l}`), group: (_t, fn) => fn() };
   const pending = { locked: [] as string[], reconcile: [] as string[] };
   const identity = { actor: 'octocat', runUrl: 'https://github.com/acme/parking/actions/runs/1', gitSha: 'abc', owner: 'run-1' };
   const run = runDeployment({
