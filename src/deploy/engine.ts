@@ -161,7 +161,12 @@ function withDigests(p: Plan, digests: Map<string, string | undefined>): Plan {
 
 function hostWorks(req: RunRequest, sessions: Sessions, states: Map<string, HostState>, p: Plan): Map<string, HostWork> {
   const note = (version: string) => `${req.config.app} ${version} (${req.kind} by ${req.identity.actor})`;
-  return new Map(p.hosts.map((hp) => [hp.host.id, { session: sessions.get(hp.host.id)!, env: req.env, app: req.config.app, state: states.get(hp.host.id)!, plan: hp, note: note(hp.to.version) }]));
+  const drain = () => sleep(req, Math.max(req.env.drainMs, MIN_DRAIN_MS));
+  return new Map(p.hosts.map((hp) => [hp.host.id, { session: sessions.get(hp.host.id)!, env: req.env, app: req.config.app, state: states.get(hp.host.id)!, plan: hp, note: note(hp.to.version), drain }]));
+}
+
+function sleep(req: RunRequest, ms: number): Promise<void> {
+  return req.sleep ? req.sleep(ms) : new Promise((res) => setTimeout(res, ms));
 }
 
 /** Migrations once, with the new image, before any host switches. */
@@ -218,7 +223,7 @@ async function rollBack(req: RunRequest, works: Map<string, HostWork>, runs: Map
         const t = Date.now();
         try {
           // once more after a failure: every step of a revert can be run again
-          await revertHost(w, strategy, started).catch((err: unknown) => (w.session.warning(`going back failed (${errorMessage(err)}); trying once more`), revertHost(w, strategy, started)));
+          await revertHost(w, strategy, started, true).catch((err: unknown) => (w.session.warning(`going back failed (${errorMessage(err)}); trying once more`), revertHost(w, strategy, started, true)));
           runs.set(host.id, { kind: 'reverted', durationMs: r.durationMs + Date.now() - t });
         } catch (err) {
           w.session.warning(`could not go back to ${w.plan.from.version}: ${errorMessage(err)}`);
@@ -239,7 +244,7 @@ async function retireAll(req: RunRequest, works: Map<string, HostWork>, runs: Ma
       const w = works.get(id)!;
       const script = strategy.retire(w, r.change.started);
       const wait = r.change.switchedAt + drainMs - Date.now();
-      if (wait > 0) await (req.sleep ?? ((ms: number) => new Promise((res) => setTimeout(res, ms))))(wait);
+      if (wait > 0) await sleep(req, wait);
       if (script.length) await w.session.run(plainStep('drain and stop the old containers', script)).catch((e: unknown) => w.session.warning(`stopping the old containers: ${errorMessage(e)}`));
     }),
   );

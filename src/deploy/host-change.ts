@@ -19,27 +19,30 @@ export type HostChange =
  */
 export async function changeHost(w: HostWork, strategy: DeployStrategy, release: ReleaseRef): Promise<HostChange> {
   let started: Started | undefined;
+  let switching = false;
   try {
     const containers = await listContainers(w);
     started = await strategy.startBeside(w, release, containers);
     if (!started.fresh.length) throw new Error(`compose started no new ${w.env.webService} container`);
     const checked = await strategy.check(w, started);
     if (!checked.healthy) {
-      await strategy.revert(w, started);
+      // never took traffic: taken away at once
+      await w.session.run(plainStep('take the unhealthy containers away', await strategy.revert(w, started)));
       return { kind: 'unhealthy', health: checked.health, error: checked.error };
     }
+    switching = true;
     await strategy.switchTo(w, started, checked.servers);
     await replaceWorkers(w, release, containers);
     return { kind: 'switched', started, ...(started.color ? { color: started.color } : {}), healthyMs: checked.healthyMs, switchedAt: Date.now() };
   } catch (err) {
-    return putBack(w, strategy, started, errorMessage(err));
+    return putBack(w, strategy, started, switching, errorMessage(err));
   }
 }
 
 /** A failed step left the host half way: traffic back to the old containers, the old workers back. */
-async function putBack(w: HostWork, strategy: DeployStrategy, started: Started | undefined, error: string): Promise<HostChange> {
+async function putBack(w: HostWork, strategy: DeployStrategy, started: Started | undefined, tookTraffic: boolean, error: string): Promise<HostChange> {
   try {
-    await revertHost(w, strategy, started);
+    await revertHost(w, strategy, started, tookTraffic);
     w.session.warning(`${error}; put back to ${w.plan.from.version}`);
     return { kind: 'failed', error, lost: false };
   } catch (again) {
@@ -48,13 +51,21 @@ async function putBack(w: HostWork, strategy: DeployStrategy, started: Started |
   }
 }
 
-/** Puts a host back on the release it served when the run began (the auto-rollback of a switched host). */
-export async function revertHost(w: HostWork, strategy: DeployStrategy, started: Started | undefined): Promise<void> {
-  if (started) await strategy.revert(w, started);
+/**
+ * Puts a host back on the release it served when the run began (also the auto-rollback of a switched
+ * host): traffic to the old containers, the old workers back, then the new containers go once what
+ * they served has drained.
+ */
+export async function revertHost(w: HostWork, strategy: DeployStrategy, started: Started | undefined, tookTraffic: boolean): Promise<void> {
+  const discard = started ? await strategy.revert(w, started) : [];
   const from = w.plan.from;
-  if (!from.image) return;
-  await w.session.run(plainStep('write the previous release override', writeFileScript(overridePath(w.env, from.version), overrideYaml(w.env, from.image))));
-  await replaceWorkers(w, from, await listContainers(w));
+  if (from.image) {
+    await w.session.run(plainStep('write the previous release override', writeFileScript(overridePath(w.env, from.version), overrideYaml(w.env, from.image))));
+    await replaceWorkers(w, from, await listContainers(w));
+  }
+  if (!discard.length) return;
+  if (tookTraffic) await w.drain();
+  await w.session.run(plainStep('take the new containers away', discard));
 }
 
 /** All the project's containers on a host, stopped ones included (re-read: earlier steps change them). */

@@ -54,7 +54,7 @@ export const blueGreen: DeployStrategy = {
     if (servers.length) await w.session.run(plainStep('nginx: back to the live color', switchUpstreamScript(w.env, w.state.proxy.id, upstreamConfig(w.env.upstreamName, servers, `${w.note}, reverted`))));
     const ids = started.fresh.map((c) => c.id);
     // kept stopped; one already gone is no error (a revert can run again)
-    if (ids.length) await w.session.run(plainStep(`stop the ${started.color} containers`, [['docker', 'stop', '--time', '5', '--', ...ids, raw('>/dev/null 2>&1 || true')]]));
+    return ids.length ? [['docker', 'stop', '--time', '5', '--', ...ids, raw('>/dev/null 2>&1 || true')]] : [];
   },
 };
 

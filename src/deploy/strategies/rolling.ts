@@ -39,6 +39,6 @@ export const rolling: DeployStrategy = {
     const { env, session } = w;
     const servers = upstreamServers(w, started.old);
     if (servers.length) await session.run(plainStep('nginx: back to the old containers', switchUpstreamScript(env, w.state.proxy.id, upstreamConfig(env.upstreamName, servers, `${w.note}, reverted`))));
-    await session.run(plainStep('remove the new containers', discardContainersScript(started.fresh.map((c) => c.id))));
+    return discardContainersScript(started.fresh.map((c) => c.id));
   },
 };

@@ -23,6 +23,8 @@ export interface HostWork {
   plan: HostPlan;
   /** One line for the managed upstream file: who put which release there. */
   note: string;
+  /** Waits until what a reload took traffic from has drained (`drain`, at least 1 s). */
+  drain(): Promise<void>;
 }
 
 /** What starting a release beside the serving one left on the host. */
@@ -40,7 +42,8 @@ export type Checked = { healthy: true; servers: string[]; healthyMs: number } | 
 /**
  * A way to put a release on a host without a failed request: start it beside the serving one,
  * check it, switch nginx to it, retire the old once drained; `revert` puts the traffic back on the
- * old containers (before the retirement ran) and takes the new ones away.
+ * old containers (before the retirement ran) and returns what takes the new ones away, run once they
+ * drained (they may have taken traffic).
  */
 export interface DeployStrategy {
   readonly name: Strategy;
@@ -51,7 +54,7 @@ export interface DeployStrategy {
   switchTo(w: HostWork, started: Started, servers: string[]): Promise<void>;
   /** What stops the old containers, run once they drained. */
   retire(w: HostWork, started: Started): Script;
-  revert(w: HostWork, started: Started): Promise<void>;
+  revert(w: HostWork, started: Started): Promise<Script>;
 }
 
 /** Splits hosts into the batches a deploy updates at once ("50%" of 3 hosts is 2). */
