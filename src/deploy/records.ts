@@ -23,18 +23,24 @@ export function releaseRecords(plan: Plan, runs: ReadonlyMap<string, HostRun>, e
   return records;
 }
 
-function hostLines(p: HostPlan, run: HostRun, ending: RecordedEnding, kind: RunKind, line: (ref: ReleaseRef, status: Release['status'], color?: 'blue' | 'green') => Release): Release[] {
+type Line = (ref: ReleaseRef, status: Release['status'], color?: 'blue' | 'green') => Release;
+
+function hostLines(p: HostPlan, run: HostRun, ending: RecordedEnding, kind: RunKind, line: Line): Release[] {
   if (run.kind === 'revert-failed' || (run.kind === 'done' && run.change.kind === 'failed' && run.change.lost)) return [];
+  // the first run on a host records what it found running, so its history names what serves and
+  // `rollback` can go back to it
+  const adopt = p.adopt && p.from.image ? [{ ...line(p.from, 'deployed'), action: 'adopt' as const }] : [];
+  return [...adopt, ...runLines(p, run, ending, kind, line)];
+}
+
+function runLines(p: HostPlan, run: HostRun, ending: RecordedEnding, kind: RunKind, line: Line): Release[] {
   if (ending === 'migration-failed') return [line(p.to, 'failed')];
   const failed = run.kind === 'done' && run.change.kind !== 'switched';
   if (ending === 'rolled-back') return [line(p.to, failed ? 'failed' : 'rolled-back')];
   if (run.kind !== 'done' || run.change.kind !== 'switched') return [];
   const release = line(p.to, 'deployed', run.change.color);
   // a rollback marks the release it leaves, so `previous` never walks back into it
-  if (kind === 'rollback') return [line(p.from, 'rolled-back'), release];
-  // the first deploy on a host records what it found running, so `rollback` can go back to it
-  if (p.from.image && p.adopt) return [{ ...line(p.from, 'deployed'), action: 'adopt' }, release];
-  return [release];
+  return kind === 'rollback' ? [line(p.from, 'rolled-back'), release] : [release];
 }
 
 export function releaseLine(ref: ReleaseRef, status: Release['status'], action: Release['action'], who: RunIdentity, at: string, color?: 'blue' | 'green'): Release {
