@@ -1,8 +1,9 @@
 import * as core from '@actions/core';
 import type { BuildRequest, BuildResult } from './run.js';
 import { formatBytes } from './results.js';
+import { escapeHtml } from '../github/escape.js';
 
-const code = (s: string) => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`;
+const code = (s: string) => `<code>${escapeHtml(s)}</code>`;
 
 export function cacheLine(result: BuildResult): string {
   const { steps, cached } = result.cache;

@@ -2,11 +2,13 @@ import { stringify } from 'yaml';
 import type { Environment } from '../config/types.js';
 import { raw, type Argv, type Script } from './shell.js';
 import { statePaths } from './paths.js';
+import type { Step } from './step.js';
 
 /** How the host runs compose: the v2 plugin or the standalone v2 binary. */
 export type ComposeFlavor = 'plugin' | 'standalone';
 
-export interface ComposeTarget {
+/** One compose project on one host: how to call compose for it. */
+export interface ComposeProject {
   app: string;
   env: Environment;
   flavor: ComposeFlavor;
@@ -14,7 +16,7 @@ export interface ComposeTarget {
   override?: string;
 }
 
-export function compose(t: ComposeTarget, ...args: Argv): Argv {
+export function compose(t: ComposeProject, ...args: Argv): Argv {
   const paths = statePaths(t.env);
   return [
     ...(t.flavor === 'plugin' ? ['docker', 'compose'] : ['docker-compose']),
@@ -37,9 +39,9 @@ export function overrideYaml(env: Environment, imageRef: string, extraServices: 
 export function writeFileScript(path: string, content: string): Script {
   const dir = path.slice(0, path.lastIndexOf('/')) || '/';
   return [
-    ['mkdir', '-p', dir],
+    ['mkdir', '-p', '--', dir],
     ['printf', '%s', content, raw('>'), `${path}.tmp`],
-    ['mv', '-f', `${path}.tmp`, path],
+    ['mv', '-f', '--', `${path}.tmp`, path],
   ];
 }
 
@@ -84,11 +86,11 @@ export function parseContainers(text: string): ContainerInfo[] {
  * Starts `count` new containers of a service beside the running ones (the old keep serving), and
  * prints the new containers' lines in CONTAINER_FORMAT after `### new`.
  */
-export function startBesideScript(t: ComposeTarget, service: string, oldCount: number, count: number): Script {
+export function startBesideScript(t: ComposeProject, service: string, oldCount: number, count: number): Script {
   return [
     ['cd', t.env.appDir],
     [raw('before=$('), ...psService(t.app, service), raw('| sort)')],
-    compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--pull', 'never', '--scale', `${service}=${oldCount + count}`, service),
+    compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--pull', 'never', '--scale', `${service}=${oldCount + count}`, '--', service),
     [raw('after=$('), ...psService(t.app, service), raw('| sort)')],
     ['echo', '### new'],
     [raw('new=$(comm -13 <(printf "%s\\n" "$before") <(printf "%s\\n" "$after") | grep . || true)')],
@@ -100,15 +102,69 @@ export function startBesideScript(t: ComposeTarget, service: string, oldCount: n
 export function removeContainersScript(ids: string[], stopTimeoutSec: number): Script {
   if (!ids.length) return [];
   return [
-    ['docker', 'stop', '--time', String(stopTimeoutSec), ...ids, raw('>/dev/null')],
-    ['docker', 'rm', '--force', ...ids, raw('>/dev/null')],
+    ['docker', 'stop', '--time', String(stopTimeoutSec), '--', ...ids, raw('>/dev/null')],
+    ['docker', 'rm', '--force', '--', ...ids, raw('>/dev/null')],
   ];
 }
 
 /** Starts a service from scratch (singletons, after the old one stopped). */
-export function startServiceScript(t: ComposeTarget, service: string): Script {
+export function startServiceScript(t: ComposeProject, service: string): Script {
   return [
     ['cd', t.env.appDir],
-    compose(t, 'up', '--detach', '--no-deps', '--pull', 'never', '--force-recreate', service),
+    compose(t, 'up', '--detach', '--no-deps', '--pull', 'never', '--force-recreate', '--', service),
   ];
+}
+
+/** Where startBesideScript's output starts listing the new containers. */
+const NEW_MARKER = '### new';
+
+/** The containers a start printed after its `### new` marker. */
+export function parseNewContainers(stdout: string): ContainerInfo[] {
+  return parseContainers(stdout.split(`${NEW_MARKER}\n`)[1] ?? '');
+}
+
+export function startBesideStep(t: ComposeProject, service: string, oldCount: number, count: number): Step<ContainerInfo[]> {
+  return { label: `start ${count} new ${service} container(s)`, script: startBesideScript(t, service, oldCount, count), parse: parseNewContainers, sample: `${NEW_MARKER}\n${containerLine(sampleContainer(service, 'new'))}\n` };
+}
+
+/** Every container of the project on the host, stopped ones included. */
+export function listContainersStep(app: string, sample: ContainerInfo[]): Step<ContainerInfo[]> {
+  return {
+    label: 'list containers',
+    script: [['docker', 'ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${app}`, raw('| xargs -r docker inspect --format'), CONTAINER_FORMAT]],
+    parse: parseContainers,
+    sample: sample.map(containerLine).join('\n'),
+  };
+}
+
+/** Starts stopped containers again (a kept blue-green color) and prints their lines. */
+export function startAgainStep(containers: ContainerInfo[], label: string): Step<ContainerInfo[]> {
+  const ids = containers.map((c) => c.id);
+  return {
+    label,
+    script: [['docker', 'start', '--', ...ids, raw('>/dev/null')], ['docker', 'inspect', '--format', CONTAINER_FORMAT, '--', ...ids]],
+    parse: parseContainers,
+    sample: containers.map((c) => containerLine({ ...c, state: 'running' })).join('\n'),
+  };
+}
+
+/** Removes containers that never took traffic, at once; ones already gone are no error (it can run again). */
+export function discardContainersScript(ids: string[]): Script {
+  return ids.length ? [['docker', 'rm', '--force', '--', ...ids, raw('>/dev/null 2>&1 || true')]] : [];
+}
+
+/** Stops containers and keeps them (a blue-green color kept for an instant way back). */
+export function stopContainersScript(ids: string[], stopTimeoutSec: number): Script {
+  return ids.length ? [['docker', 'stop', '--time', String(stopTimeoutSec), '--', ...ids, raw('>/dev/null')]] : [];
+}
+
+/** One line in CONTAINER_FORMAT (the inverse of parseContainers). */
+export function containerLine(c: ContainerInfo): string {
+  const networks = Object.entries(c.networks).map(([k, v]) => `${k}=${v} `).join('');
+  return [c.id, c.service, c.image, c.state, c.imageId, networks, c.startedAt].join('\t');
+}
+
+/** A stand-in container for the dry run's canned answers. */
+export function sampleContainer(service: string, tag: 'old' | 'new' | 'proxy'): ContainerInfo {
+  return { id: `<${tag}-${service}-container>`, service, image: '<image>', state: 'running', imageId: '', networks: { default: `<${tag}-${service}-ip>` }, startedAt: '' };
 }

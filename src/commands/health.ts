@@ -1,4 +1,5 @@
 import { quote, raw, type Script } from './shell.js';
+import type { Step } from './step.js';
 
 export interface HealthProbe {
   containerId: string;
@@ -48,4 +49,9 @@ export function parseHealth(stdout: string): HealthResult {
   const [response = '', logs = ''] = rest.split('\n### logs\n');
   const attempts = [...head.matchAll(/^attempt (\d+) (.+)$/gm)].map((m) => ({ ms: Number(m[1]), status: m[2]! }));
   return { healthy: /^healthy$/m.test(head), attempts, lastResponse: response.trim(), logs: logs.trim() };
+}
+
+/** The health check of one container; the step's own timeout leaves room beyond the probe's. */
+export function healthStep(p: HealthProbe): Step<HealthResult> {
+  return { label: 'health check', script: healthCheckScript(p), parse: parseHealth, sample: 'attempt 0 200\nhealthy\n', timeoutMs: p.timeoutMs + 30_000 };
 }

@@ -1,7 +1,8 @@
 import type { Environment } from '../config/types.js';
-import { CONTAINER_FORMAT, compose, parseContainers, type ComposeFlavor, type ContainerInfo } from './compose.js';
+import { CONTAINER_FORMAT, compose, containerLine, parseContainers, sampleContainer, type ComposeFlavor, type ComposeProject, type ContainerInfo } from './compose.js';
 import { statePaths } from './paths.js';
 import { raw, secret, type Script } from './shell.js';
+import { plainStep, type Step } from './step.js';
 
 /**
  * One round trip that reads everything a deploy needs to know about a host: tools, disk, the compose
@@ -28,11 +29,11 @@ export function inspectHostScript(app: string, env: Environment): Script {
     [raw('ids=$(docker ps -aq --no-trunc --filter'), `label=com.docker.compose.project=${app}`, raw(')')],
     [raw('if [ -n "$ids" ]; then docker inspect --format'), CONTAINER_FORMAT, raw('$ids; fi')],
     section('releases'),
-    [raw('tail -n 500'), p.releases, raw('2>/dev/null || true')],
+    [raw('tail -n 500 --'), p.releases, raw('2>/dev/null || true')],
     section('lock'),
-    [raw('cat'), p.lockInfo, raw('2>/dev/null || true')],
+    [raw('cat --'), p.lockInfo, raw('2>/dev/null || true')],
     section('upstream'),
-    [raw('cat'), p.upstream, raw('2>/dev/null || true')],
+    [raw('cat --'), p.upstream, raw('2>/dev/null || true')],
     section('images'),
     [raw('docker image ls --no-trunc --format \'{{.Repository}}:{{.Tag}} {{.ID}} {{.Digest}}\' 2>/dev/null || true')],
     section('end'),
@@ -98,6 +99,26 @@ export function parseHostFacts(stdout: string): HostFacts {
   return facts;
 }
 
+export function inspectHostStep(app: string, env: Environment): Step<HostFacts> {
+  return { label: 'inspect host', script: inspectHostScript(app, env), parse: parseHostFacts, sample: sampleHostFacts(env) };
+}
+
+/** The dry run's host: every service running one container, nothing recorded yet. */
+export function sampleContainers(env: Environment): ContainerInfo[] {
+  return [...env.services, ...env.singletonServices].map((s) => sampleContainer(s, 'old')).concat([{ ...sampleContainer(env.proxyService, 'proxy'), networks: { default: '<proxy-ip>' } }]);
+}
+
+/** What inspectHostScript prints on the dry run's host (the inverse of parseHostFacts). */
+function sampleHostFacts(env: Environment): string {
+  const services = Object.fromEntries([...env.services, ...env.singletonServices, env.proxyService].map((s) => [s, {}]));
+  return [
+    '### preflight', 'compose=plugin', 'docker=(dry run)',
+    '### config', JSON.stringify({ services }),
+    '### containers', ...sampleContainers(env).map(containerLine),
+    '### releases', '### lock', '### upstream', '### images', '### end', '',
+  ].join('\n');
+}
+
 /** Takes the lock atomically (mkdir); prints `locked` or `held` and the holder's info. */
 export function lockScript(env: Environment, owner: string, info: object): Script {
   const p = statePaths(env);
@@ -109,6 +130,22 @@ export function lockScript(env: Environment, owner: string, info: object): Scrip
     ['echo', 'locked'],
     [raw('else echo held; cat'), p.lockInfo, raw('2>/dev/null || true; fi')],
   ];
+}
+
+export type LockAnswer = { locked: true } | { locked: false; holder: string };
+
+export function parseLock(stdout: string): LockAnswer {
+  if (/^locked$/m.test(stdout) && !stdout.startsWith('held')) return { locked: true };
+  return { locked: false, holder: stdout.replace(/^held\n?/, '').trim() };
+}
+
+export function lockStep(env: Environment, owner: string, info: object): Step<LockAnswer> {
+  return { label: 'take the deploy lock', script: lockScript(env, owner, info), parse: parseLock, sample: 'locked\n', timeoutMs: 60_000 };
+}
+
+/** Whether the lock was ours and is gone (`released`), or held by someone else (`not-ours`). */
+export function unlockStep(env: Environment, owner: string): Step<'released' | 'not-ours'> {
+  return { label: 'release the deploy lock', script: unlockScript(env, owner), parse: (out) => (out.trim() === 'released' ? 'released' : 'not-ours'), sample: 'released\n', timeoutMs: 60_000 };
 }
 
 /** Releases the lock only when we hold it. */
@@ -127,22 +164,37 @@ export function pullScript(imageRef: string, registry?: { server: string; userna
     script.push(
       [raw('export DOCKER_CONFIG="$(mktemp -d)"')],
       [raw("trap 'rm -rf \"$DOCKER_CONFIG\"' EXIT")],
-      ['printf', '%s', secret(registry.password), raw('|'), 'docker', 'login', registry.server, '--username', registry.username, '--password-stdin', raw('>/dev/null')],
+      ['printf', '%s', secret(registry.password), raw('|'), 'docker', 'login', '--username', registry.username, '--password-stdin', '--', registry.server, raw('>/dev/null')],
     );
   }
-  if (pull) script.push(['docker', 'pull', '--quiet', imageRef, raw('>/dev/null')]);
-  else script.push([raw('docker image inspect'), imageRef, raw('>/dev/null 2>&1 || { echo'), `error=image ${imageRef} is not on this host`, raw('; exit 3; }')]);
+  if (pull) script.push(['docker', 'pull', '--quiet', '--', imageRef, raw('>/dev/null')]);
+  else script.push([raw('docker image inspect --'), imageRef, raw('>/dev/null 2>&1 || { echo'), `error=image ${imageRef} is not on this host`, raw('; exit 3; }')]);
   script.push(
-    [raw('echo "image_id=$(docker image inspect --format \'{{.Id}}\''), imageRef, raw(')"')],
-    [raw('echo "digest=$(docker image inspect --format \'{{join .RepoDigests " "}}\''), imageRef, raw(')"')],
+    [raw('echo "image_id=$(docker image inspect --format \'{{.Id}}\' --'), imageRef, raw(')"')],
+    [raw('echo "digest=$(docker image inspect --format \'{{join .RepoDigests " "}}\' --'), imageRef, raw(')"')],
   );
   return script;
+}
+
+/** The digest a pull printed (`digest=repo@sha256:..` -> `sha256:..`), when the registry gave one. */
+export function parsePulled(stdout: string): { digest?: string } {
+  const digest = /^digest=(\S*)/m.exec(stdout)?.[1];
+  if (!digest) return {};
+  return { digest: digest.includes('@') ? digest.slice(digest.indexOf('@') + 1) : digest };
+}
+
+export function pullStep(imageRef: string, registry: { server: string; username: string; password: string } | undefined, pull: boolean, then: Script = []): Step<{ digest?: string }> {
+  return { label: pull ? `pull ${imageRef}` : `find ${imageRef}`, script: [...pullScript(imageRef, registry, pull), ...then], parse: parsePulled, sample: 'image_id=(dry run)\ndigest=\n' };
+}
+
+export function migrateStep(project: ComposeProject, command: string, timeoutMs: number): Step<void> {
+  return plainStep('migrate', migrateScript(project, command, timeoutMs), timeoutMs + 60_000);
 }
 
 /** Runs the migration command once, in a one-off container of the web service with the new image. */
 export function migrateScript(target: Parameters<typeof compose>[0], command: string, timeoutMs: number): Script {
   return [
     ['cd', target.env.appDir],
-    ['timeout', '--signal=TERM', '--kill-after=30', `${Math.ceil(timeoutMs / 1000)}`, ...compose(target, 'run', '--rm', '--no-deps', '-T', target.env.webService, 'sh', '-c', command), raw('2>&1')],
+    ['timeout', '--signal=TERM', '--kill-after=30', `${Math.ceil(timeoutMs / 1000)}`, ...compose(target, 'run', '--rm', '--no-deps', '-T', '--', target.env.webService, 'sh', '-c', command), raw('2>&1')],
   ];
 }

@@ -1,6 +1,7 @@
 import type { Environment } from '../config/types.js';
 import { statePaths } from './paths.js';
 import { raw, type Script } from './shell.js';
+import type { Step } from './step.js';
 
 /** One line of `releases.jsonl` (spec §3). */
 export interface Release {
@@ -13,8 +14,11 @@ export interface Release {
   actor: string;
   'run-url': string;
   color?: 'blue' | 'green';
-  /** What the run did: deploy, rollback, or adopt (the release found running before the first deploy). */
-  action?: 'deploy' | 'rollback' | 'adopt';
+  /**
+   * What the run did: deploy, rollback, adopt (the release found running before the first deploy),
+   * or reconcile (the post step recorded what serves after a run was killed).
+   */
+  action?: 'deploy' | 'rollback' | 'adopt' | 'reconcile';
 }
 
 export function parseReleases(text: string): Release[] {
@@ -74,12 +78,44 @@ export function releasesToPrune(history: Release[], keep: number, inUse: string[
 export function appendReleasesScript(env: Environment, releases: Release[]): Script {
   const file = statePaths(env).releases;
   return [
-    ['mkdir', '-p', statePaths(env).dir],
+    ['mkdir', '-p', '--', statePaths(env).dir],
     ...releases.map((r) => ['printf', '%s\\n', JSON.stringify(r), raw('>>'), file]),
   ];
 }
 
 export function removeImagesScript(images: string[]): Script {
   if (!images.length) return [];
-  return [['docker', 'image', 'rm', ...images, raw('>/dev/null 2>&1 || true')]];
+  return [['docker', 'image', 'rm', '--', ...images, raw('>/dev/null 2>&1 || true')]];
+}
+
+export function recordStep(env: Environment, releases: Release[]): Step<void> {
+  return { label: 'record the release', script: appendReleasesScript(env, releases), parse: () => undefined, sample: '' };
+}
+
+const IN_USE = '### in-use';
+
+/** The host's history and the images its containers run (what pruning must keep). */
+export function historyAndImagesStep(env: Environment): Step<{ history: Release[]; inUse: string[] }> {
+  return {
+    label: 'read history',
+    script: [[raw('tail -n 500 --'), statePaths(env).releases], ['echo', IN_USE], ['docker', 'ps', '--format', '{{.Image}}']],
+    parse: (stdout) => {
+      const [historyText = '', inUse = ''] = stdout.split(`${IN_USE}\n`);
+      return { history: parseReleases(historyText), inUse: inUse.split('\n').filter(Boolean) };
+    },
+    sample: `${IN_USE}\n`,
+  };
+}
+
+/** The image reference of a version: `repo:tag`, or `repo@sha256:..` for a digest. */
+export function imageRef(image: string, version: string): string {
+  return version.startsWith('sha256:') ? `${image}@${version}` : `${image}:${version}`;
+}
+
+/** The version part of an image reference (`repo:tag` -> tag, `repo@sha256:..` -> digest). */
+export function versionOf(ref: string): string {
+  const at = ref.indexOf('@');
+  if (at >= 0) return ref.slice(at + 1);
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : 'latest';
 }

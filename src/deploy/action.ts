@@ -6,29 +6,27 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CONFIG_PATH, loadConfig, selectEnvironment } from '../config/load.js';
 import type { Config, Environment, Host } from '../config/types.js';
-import { parseUpstreamServers } from '../commands/nginx.js';
-import { removeContainersScript, CONTAINER_FORMAT, parseContainers } from '../commands/compose.js';
-import { statePaths } from '../commands/paths.js';
-import { raw } from '../commands/shell.js';
-import { unlockScript } from '../commands/host.js';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError } from '../errors.js';
 import { DeploymentRecord } from '../github/deployments.js';
 import { booleanInput, optionalInput, requiredInput, secretInput, validInput } from '../github/inputs.js';
+import { untrusted } from '../github/untrusted.js';
 import { DryRunExecutor } from '../remote/dry-run.js';
 import type { Executor } from '../remote/executor.js';
 import { knownHostsEntries, knownHostsProblem } from '../remote/known-hosts.js';
 import { SshExecutor, writeSshFiles } from '../remote/ssh.js';
-import { Deployment, sharedNetworkAddress } from './run.js';
+import { runDeployment } from './engine.js';
+import { postHosts, recoverHosts } from './post.js';
 import { setRunOutputs, writeRunSummary } from './summary.js';
-import type { Logger, RunRequest } from './types.js';
+import type { Logger, RunIdentity, RunRequest } from './types.js';
 
 const VERSION = z.string().regex(/^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/, {
   error: 'expected an image tag ([A-Za-z0-9_.-], at most 128) or a sha256:<64 hex> digest',
 });
 const STRATEGY = z.enum(['rolling', 'blue-green'], { error: 'expected "rolling" or "blue-green"' }).optional();
 
+/** The job log; lines carry remote output (errors, logs), so none may start a workflow command. */
 export const logger: Logger = {
-  info: (l) => core.info(l),
+  info: (l) => core.info(untrusted(l)),
   warning: (l) => core.warning(l),
   group: (title, fn) => core.group(title, fn),
 };
@@ -73,8 +71,6 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
   const problem = knownHostsProblem(knownHosts, [...env.hosts, ...(env.ssh.jumpHosts ?? []).map((h) => ({ ...h, role: 'jump host' }))]);
   if (problem && !dryRun) throw new UserError(problem);
 
-  const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : '';
   return {
     config,
     env,
@@ -89,18 +85,21 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
       strategy: strategyInput ?? env.strategy,
       version,
       ...(registryPassword ? { registryPassword } : {}),
-      identity: {
-        actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'unknown',
-        runUrl,
-        gitSha: process.env.GITHUB_SHA ?? '',
-        owner: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${randomBytes(6).toString('hex')}`,
-      },
+      identity: runIdentity(`${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${randomBytes(6).toString('hex')}`),
     },
   };
 }
 
+/** Who runs this step, from the runner's environment; `owner` names the lock. */
+function runIdentity(owner: string): RunIdentity {
+  const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : '';
+  return { actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'unknown', runUrl, gitSha: process.env.GITHUB_SHA ?? '', owner };
+}
+
 function sshExecutor(p: Prepared): { executor: Executor; dir?: string } {
-  if (p.dryRun) return { executor: new DryRunExecutor((t) => core.info(t)) };
+  // the printed scripts hold config values: none may start a workflow command
+  if (p.dryRun) return { executor: new DryRunExecutor((t) => core.info(untrusted(t))) };
   const files = writeSshFiles(process.env.RUNNER_TEMP || tmpdir(), p.privateKey, p.knownHosts);
   core.saveState('ssh-dir', files.dir);
   return {
@@ -110,7 +109,7 @@ function sshExecutor(p: Prepared): { executor: Executor; dir?: string } {
       knownHostsFile: files.knownHostsFile,
       workDir: files.dir,
       ...(p.env.ssh.jumpHosts ? { jumpHosts: p.env.ssh.jumpHosts } : {}),
-      log: (l) => core.info(l),
+      log: (l) => core.info(untrusted(l)),
     }),
   };
 }
@@ -130,10 +129,19 @@ export async function runMain(kind: 'deploy' | 'rollback'): Promise<void> {
   const record = p.dryRun || listOnly ? undefined : await DeploymentRecord.start(p.githubToken, p.env.name, p.env.url, `${kind} ${p.request.version} to ${p.env.name}`, { app: p.config.app, version: p.request.version });
   core.info(`${kind} ${p.request.version} to ${p.env.name}: ${p.env.hosts.length} host(s), strategy ${p.request.strategy}${p.dryRun ? ' (dry run: nothing is changed)' : ''}`);
 
-  const deployment = new Deployment({ ...p.request, executor, log: logger, signal: abort.signal, onLocked: (ids) => core.saveState('locked-hosts', JSON.stringify(ids)) });
-  const result = await deployment.run();
+  // what the post step will have to do: locks not released, hosts lost mid-step
+  const pending = { locked: [] as string[], reconcile: [] as string[] };
+  const result = await runDeployment({
+    ...p.request,
+    executor,
+    log: logger,
+    signal: abort.signal,
+    onLocked: (ids) => ((pending.locked = ids), core.saveState('locked-hosts', JSON.stringify(ids))),
+    onReconcile: (ids) => ((pending.reconcile = ids), core.saveState('reconcile-hosts', JSON.stringify(ids))),
+  });
   core.saveState('finished', 'true');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  // the post step needs the key for what is left
+  if (dir && !postHosts(pending.locked, pending.reconcile).length) rmSync(dir, { recursive: true, force: true });
 
   setRunOutputs(result);
   await writeRunSummary(p.request, result, p.dryRun);
@@ -143,53 +151,25 @@ export async function runMain(kind: 'deploy' | 'rollback'): Promise<void> {
 }
 
 /**
- * The post step: when the main step did not finish (cancelled, killed), release the locks it held
- * and remove new containers that never took traffic; always remove the key file.
+ * The post step: when the main step did not finish (cancelled, killed) or lost a host mid-step, make
+ * each host's history name what it serves, remove containers that never took traffic and release
+ * the run's locks; always remove the key file.
  */
 export async function runPost(): Promise<void> {
   const dir = core.getState('ssh-dir');
   try {
     const locked = JSON.parse(core.getState('locked-hosts') || '[]') as string[];
-    if (core.getState('finished') === 'true' || !locked.length || !dir) return;
-    core.warning(`the ${process.env.GITHUB_ACTION ?? 'deploy'} step did not finish: releasing the lock on ${locked.join(', ')}`);
+    const reconcile = JSON.parse(core.getState('reconcile-hosts') || '[]') as string[];
+    const unfinished = core.getState('finished') !== 'true';
+    const hostIds = postHosts(locked, reconcile);
+    if (!hostIds.length || !dir) return;
+    core.warning(`the ${process.env.GITHUB_ACTION ?? 'deploy'} step ${unfinished ? 'did not finish' : 'left hosts to clean up'}: reconciling and releasing the lock on ${hostIds.join(', ')}`);
     const file = core.getState('config') || DEFAULT_CONFIG_PATH;
     const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
     const env = selectEnvironment(config, core.getState('environment') || 'production', file);
     const executor = new SshExecutor({ keyFile: `${dir}/id`, knownHostsFile: `${dir}/known_hosts`, workDir: dir, ...(env.ssh.jumpHosts ? { jumpHosts: env.ssh.jumpHosts } : {}) });
-    const owner = core.getState('owner');
-    await Promise.all(
-      env.hosts.filter((h) => locked.includes(h.id)).map(async (host) => {
-        try {
-          await executor.connect(host);
-          await cleanUpHost(executor, config, env, host);
-          const r = await executor.run(host, unlockScript(env, owner), { label: 'release the deploy lock', timeoutMs: 60_000 });
-          core.info(`${host.id}: lock ${r.stdout.trim() === 'released' ? 'released' : 'was not ours any more'}`);
-        } catch (err) {
-          core.warning(`${host.id}: post step could not clean up: ${errorMessage(err)}; remove ${statePaths(env).lock} by hand once no deploy runs`);
-        } finally {
-          await executor.close(host);
-        }
-      }),
-    );
+    await recoverHosts({ executor, config, env, hostIds, identity: runIdentity(core.getState('owner')), log: logger });
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Removes web containers that nginx does not route to (started by the interrupted run, never switched). */
-async function cleanUpHost(executor: Executor, config: Config, env: Environment, host: Host): Promise<void> {
-  const r = await executor.run(host, [['cat', statePaths(env).upstream], ['echo', '### containers'], ['docker', 'ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${config.app}`, raw('| xargs -r docker inspect --format'), CONTAINER_FORMAT]], { label: 'read the upstream', timeoutMs: 60_000 });
-  if (r.code !== 0) return;
-  const [upstream = '', containersText = ''] = r.stdout.split('### containers\n');
-  const servers = parseUpstreamServers(upstream);
-  const containers = parseContainers(containersText);
-  const proxy = containers.find((c) => c.service === env.proxyService);
-  if (!proxy || !servers.length) return;
-  const web = containers.filter((c) => c.service === env.webService);
-  const routed = web.filter((c) => servers.includes(`${sharedNetworkAddress(c, proxy)}:${env.health.port}`));
-  const strays = web.filter((c) => !routed.includes(c));
-  if (routed.length && strays.length) {
-    await executor.run(host, removeContainersScript(strays.map((c) => c.id), 10), { label: 'remove containers that never took traffic', timeoutMs: 120_000 });
-    core.info(`${host.id}: removed ${strays.length} container(s) that never took traffic`);
   }
 }

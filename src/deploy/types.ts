@@ -1,5 +1,6 @@
 import type { Config, Environment, Host, Strategy } from '../config/types.js';
 import type { HealthResult } from '../commands/health.js';
+import type { Release } from '../commands/releases.js';
 import type { Executor } from '../remote/executor.js';
 
 export interface Logger {
@@ -18,54 +19,66 @@ export interface RunIdentity {
   owner: string;
 }
 
+export type RunKind = 'deploy' | 'rollback';
+
 export interface RunRequest {
-  kind: 'deploy' | 'rollback';
+  kind: RunKind;
   config: Config;
   env: Environment;
   strategy: Strategy;
-  /** deploy: the version to deploy. rollback: `previous` or a version from the history. */
+  /** deploy: the version to deploy. rollback: `previous`, `list` or a version from the history. */
   version: string;
   registryPassword?: string;
   identity: RunIdentity;
   executor: Executor;
   log: Logger;
-  /** Aborted when the run is cancelled: no new host work starts; what runs finishes consistently. */
+  /** Aborted when the run is cancelled: no new batch starts; what runs finishes consistently. */
   signal?: AbortSignal;
-  /** Hosts we hold the lock on (kept up to date for the post step). */
+  /**
+   * Hosts the run may hold the lock on, told before the lock is taken (so a post step after a kill
+   * releases every lock this run could have taken), and `[]` once released.
+   */
   onLocked?: (hostIds: string[]) => void;
+  /** Waits out the drain (a test passes one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Hosts whose history may not match what they serve (lost mid-step, record failed): the post step reconciles them. */
+  onReconcile?: (hostIds: string[]) => void;
 }
 
 export type HostStatus = 'deployed' | 'rolled-back' | 'failed' | 'unchanged' | 'skipped';
 
 export interface HostOutcome {
-  host: Host;
-  status: HostStatus;
-  from: string;
-  to: string;
-  durationMs: number;
-  error?: string;
-  health?: HealthResult;
-  color?: 'blue' | 'green';
+  readonly host: Host;
+  readonly status: HostStatus;
+  readonly from: string;
+  readonly to: string;
+  readonly durationMs: number;
+  readonly error?: string;
+  readonly health?: HealthResult;
+  readonly color?: 'blue' | 'green';
+  /** The host could not be put back after a failed step: what it serves is unknown until reconciled. */
+  readonly lost?: boolean;
 }
 
 export interface MigrationOutcome {
-  host: string;
-  ok: boolean;
-  durationMs: number;
-  output: string;
+  readonly host: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly output: string;
 }
 
+/** What a deploy or rollback came to: built once, at the end, from the hosts' outcomes. */
 export interface RunResult {
-  status: 'deployed' | 'rolled-back' | 'failed';
-  version: string;
-  previousVersion: string;
-  hosts: HostOutcome[];
-  migration?: MigrationOutcome;
-  durationMs: number;
+  readonly status: 'deployed' | 'rolled-back' | 'failed';
+  readonly version: string;
+  readonly previousVersion: string;
+  readonly hosts: readonly HostOutcome[];
+  readonly migration?: MigrationOutcome;
+  readonly durationMs: number;
   /** The one line the action fails with. */
-  error?: string;
+  readonly error?: string;
   /** What the containers themselves needed, for the overhead figure of the benchmark. */
-  timings?: { pullMs: number; healthyMs: number; migrateMs: number };
+  readonly timings: { pullMs: number; healthyMs: number; migrateMs: number };
   /** Release history per host (rollback `to: list`). */
-  histories?: Record<string, import('../commands/releases.js').Release[]>;
+  readonly histories?: Record<string, Release[]>;
 }

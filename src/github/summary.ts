@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { cell, code, escapeHtml, inline } from './escape.js';
 
 /** GitHub rejects a step summary over 1 MiB; we stay well below it, whatever the input. */
 export const STEP_SUMMARY_LIMIT = 1024 * 1024;
@@ -109,25 +110,4 @@ export class SummaryBuilder {
   }
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Text for one line of Markdown: no line breaks, no HTML. */
-export function inline(text: string): string {
-  return escapeHtml(text).replace(/\s*\r?\n\s*/g, ' ');
-}
-
-/** A table cell: one line, pipes escaped, at most `max` characters. */
-export function cell(value: Cell, max = 300): string {
-  let text = inline(String(value));
-  if (text.length > max) text = `${text.slice(0, max - 1)}…`;
-  return text.replace(/\|/g, '\\|');
-}
-
-/** Inline code that survives backticks in the value. */
-export function code(text: string): string {
-  const clean = text.replace(/\r?\n/g, ' ');
-  const fence = clean.includes('`') ? '``' : '`';
-  return `${fence}${clean.includes('`') ? ` ${clean} ` : clean}${fence}`;
-}
+export { cell, code, escapeHtml, inline };

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../config/duration.js';
+import { escapeHtml } from '../github/escape.js';
 import type { Delivery } from './deliver.js';
 import { STATUS_LOOK, type Message } from './message.js';
 
@@ -18,7 +19,7 @@ export function deliveryLine(d: Delivery): string {
 export async function writeSummary(message: Message, deliveries: Delivery[]): Promise<void> {
   const sent = deliveries.filter((d) => d.delivered).length;
   const s = core.summary.addHeading(`Notifications: ${sent} of ${deliveries.length} sent`, 2);
-  s.addRaw(`\n${STATUS_LOOK[message.status].emoji} ${escapeCell(message.title)}\n\n`);
+  s.addRaw(`\n${STATUS_LOOK[message.status].emoji} ${escapeHtml(message.title)}\n\n`);
   s.addTable([
     [
       { data: 'Channel', header: true },
@@ -27,7 +28,7 @@ export async function writeSummary(message: Message, deliveries: Delivery[]): Pr
       { data: 'Time', header: true },
       { data: 'Details', header: true },
     ],
-    ...deliveries.map((d) => [d.label, resultWord(d), String(d.attempts), formatDuration(d.durationMs), escapeCell(d.error ?? d.warning ?? '')]),
+    ...deliveries.map((d) => [d.label, resultWord(d), String(d.attempts), formatDuration(d.durationMs), escapeHtml(d.error ?? d.warning ?? '')]),
   ]);
   const failed = deliveries.filter((d) => !d.delivered);
   if (failed.length) {
@@ -37,8 +38,4 @@ export async function writeSummary(message: Message, deliveries: Delivery[]): Pr
     );
   }
   await s.write();
-}
-
-function escapeCell(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

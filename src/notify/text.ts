@@ -1,3 +1,5 @@
+import { escapeHtml as escapeGenericHtml } from '../github/escape.js';
+
 /** Shown wherever we cut text to fit a channel's limit, so a reader knows something is missing. */
 export const TRUNCATED = '… [truncated]';
 
@@ -37,14 +39,13 @@ export function fitText<T>(text: string, render: (text: string) => T, size: (pay
   return render(lo === 0 ? TRUNCATED : points.slice(0, lo).join('') + TRUNCATED);
 }
 
+/** Telegram HTML, attribute values included: the generic escape plus quotes. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escapeGenericHtml(s).replace(/"/g, '&quot;');
 }
 
-/** Slack mrkdwn only needs these three escaped (https://api.slack.com/reference/surfaces/formatting). */
-export function escapeSlack(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Slack mrkdwn only needs these three escaped (https://api.slack.com/reference/surfaces/formatting): the generic HTML escape. */
+export const escapeSlack: (s: string) => string = escapeGenericHtml;
 
 /** Characters that would start markdown formatting in a value (a branch called `feat_x*`). */
 export function escapeMarkdown(s: string): string {

@@ -8,8 +8,8 @@ import { currentRelease, parseReleases, previousRelease, releasesToPrune, type R
 import { parseConfig } from '../../src/config/load.js';
 import { hasKnownHost } from '../../src/remote/known-hosts.js';
 import { classifyConnectFailure } from '../../src/remote/ssh.js';
-import { imageRef, versionOf } from '../../src/deploy/run.js';
-import { hostBatches } from '../../src/deploy/batches.js';
+import { imageRef, versionOf } from '../../src/commands/releases.js';
+import { hostBatches } from '../../src/deploy/strategies/strategy.js';
 
 const config = parseConfig(
   `app: parking
@@ -64,7 +64,7 @@ describe('command builders', () => {
 
   test('a new web container starts beside the old one without recreating it', () => {
     const text = renderScript(startBesideScript({ app: 'parking', env, flavor: 'plugin', override: '/x.yml' }, 'web', 1, 1));
-    expect(text).toContain('up --detach --no-deps --no-recreate --pull never --scale web=2 web');
+    expect(text).toContain('up --detach --no-deps --no-recreate --pull never --scale web=2 -- web');
     expect(text).toContain('label=com.docker.compose.service=web');
   });
 
@@ -80,7 +80,7 @@ describe('command builders', () => {
   test('the registry password goes through stdin and never appears in the logged script', () => {
     const script = pullScript('r/web:v2', { server: 'r', username: 'ci', password: "pa$$ 'w" });
     expect(renderScript(script, true)).not.toContain('pa$$');
-    expect(renderScript(script)).toContain(`printf %s 'pa$$ '\\''w' | docker login r --username ci --password-stdin`);
+    expect(renderScript(script)).toContain(`printf %s 'pa$$ '\\''w' | docker login --username ci --password-stdin -- r`);
   });
 
   test('the health probe passes address, port and path as arguments, not as code', () => {

@@ -1,0 +1,72 @@
+import { overrideYaml, removeContainersScript, startAgainStep, startBesideStep, stopContainersScript, writeFileScript, type ContainerInfo } from '../../commands/compose.js';
+import { switchUpstreamScript, upstreamConfig } from '../../commands/nginx.js';
+import { overridePath } from '../../commands/paths.js';
+import { raw } from '../../commands/shell.js';
+import { plainStep } from '../../commands/step.js';
+import type { Environment } from '../../config/types.js';
+import { STOP_TIMEOUT_SEC, checkFresh, colorOf, hostBatches, project, runningWeb, upstreamServers, type Color, type DeployStrategy, type HostWork } from './strategy.js';
+
+/**
+ * Blue-green: the release goes to the idle color (a kept container of that release is simply
+ * started again: no pull, no recreate), is checked, nginx switches to it, and the live color drains
+ * and is stopped but kept (or left running) for an instant way back.
+ */
+export const blueGreen: DeployStrategy = {
+  name: 'blue-green',
+
+  // a rollback switches every host at once: the kept color is there, no capacity is lost
+  batches: (hosts, batchSize, kind) => (kind === 'rollback' ? [hosts] : hostBatches(hosts, batchSize)),
+
+  async startBeside(w, release, containers) {
+    const old = runningWeb(w.env, containers);
+    const live = old.map((c) => colorOf(w.env, c.service)).find((c) => c);
+    const color: Color = live === 'blue' ? 'green' : 'blue';
+    const kept = containers.filter((c) => c.service === `${w.env.webService}-${color}`);
+    if (kept.length && kept.every((c) => c.image === release.image)) {
+      const fresh = await w.session.run(startAgainStep(kept, `start the kept ${color} containers`));
+      w.session.info(`${release.version} is kept in ${color}: started it again without pulling or recreating`);
+      return { release, fresh, old, color };
+    }
+    const count = Math.max(1, old.filter((c) => colorOf(w.env, c.service) === live || !live).length);
+    const images = { blue: live === 'blue' ? old[0]!.image : release.image, green: live === 'green' ? old[0]!.image : release.image };
+    await w.session.run(plainStep('write the blue-green override', writeFileScript(overridePath(w.env, release.version), overrideYaml(w.env, release.image, colorServices(w.env, images)))));
+    const start = startBesideStep(project(w, release), `${w.env.webService}-${color}`, 0, count);
+    const fresh = await w.session.run({ ...start, label: `start ${release.version} in ${color}`, script: [...removeContainersScript(kept.map((c) => c.id), 5), ...start.script] });
+    return { release, fresh, old, color };
+  },
+
+  check: checkFresh,
+
+  async switchTo(w, started, servers) {
+    const content = upstreamConfig(w.env.upstreamName, servers, `${w.note}, color ${started.color}`);
+    await w.session.run(plainStep(`nginx: switch to ${started.color}`, switchUpstreamScript(w.env, w.state.proxy.id, content)));
+    w.session.info(`nginx routes to ${started.color} (${started.release.version})`);
+  },
+
+  // the other color is kept stopped (or running) for an instant rollback; plain web containers go
+  retire: (w, started) => [
+    ...(w.env.keepIdleColor === 'stopped' ? stopContainersScript(otherColor(w, started.old, started.color).map((c) => c.id), STOP_TIMEOUT_SEC) : []),
+    ...removeContainersScript(started.old.filter((c) => c.service === w.env.webService).map((c) => c.id), STOP_TIMEOUT_SEC),
+  ],
+
+  async revert(w, started) {
+    const servers = upstreamServers(w, started.old);
+    if (servers.length) await w.session.run(plainStep('nginx: back to the live color', switchUpstreamScript(w.env, w.state.proxy.id, upstreamConfig(w.env.upstreamName, servers, `${w.note}, reverted`))));
+    const ids = started.fresh.map((c) => c.id);
+    // kept stopped; one already gone is no error (a revert can run again)
+    return ids.length ? [['docker', 'stop', '--time', '5', '--', ...ids, raw('>/dev/null 2>&1 || true')]] : [];
+  },
+};
+
+/** The two color services, each extending the user's web service with its own image. */
+function colorServices(env: Environment, images: Record<Color, string>): Record<string, unknown> {
+  const base = { file: `${env.appDir}/${env.composeFile}`, service: env.webService };
+  return {
+    [`${env.webService}-blue`]: { extends: base, image: images.blue },
+    [`${env.webService}-green`]: { extends: base, image: images.green },
+  };
+}
+
+function otherColor(w: HostWork, old: ContainerInfo[], color: Color | undefined): ContainerInfo[] {
+  return old.filter((c) => colorOf(w.env, c.service) && colorOf(w.env, c.service) !== color);
+}

@@ -1,0 +1,44 @@
+import { discardContainersScript, removeContainersScript, startBesideStep } from '../../commands/compose.js';
+import { switchUpstreamScript, upstreamConfig } from '../../commands/nginx.js';
+import { plainStep } from '../../commands/step.js';
+import { STOP_TIMEOUT_SEC, checkFresh, hostBatches, project, runningWeb, upstreamServers, type DeployStrategy } from './strategy.js';
+
+/**
+ * Rolling: hosts go in batches; on each, new web containers start beside the old ones, pass the
+ * health check, then nginx routes to old + new and then to the new only; the old drain and stop.
+ */
+export const rolling: DeployStrategy = {
+  name: 'rolling',
+
+  batches: (hosts, batchSize) => hostBatches(hosts, batchSize),
+
+  async startBeside(w, release, containers) {
+    const { env } = w;
+    const old = runningWeb(env, containers);
+    // as many new containers as the host served with when the run began
+    const count = Math.max(1, runningWeb(env, w.state.facts.containers).length);
+    const plain = old.filter((c) => c.service === env.webService).length;
+    const fresh = await w.session.run(startBesideStep(project(w, release), env.webService, plain, count));
+    return { release, fresh, old };
+  },
+
+  check: checkFresh,
+
+  async switchTo(w, started, servers) {
+    const { env, session } = w;
+    const proxy = w.state.proxy.id;
+    const note = w.note;
+    const both = upstreamConfig(env.upstreamName, [...upstreamServers(w, started.old), ...servers], note);
+    await session.run(plainStep('nginx: old + new', switchUpstreamScript(env, proxy, both)));
+    await session.run(plainStep('nginx: new only', switchUpstreamScript(env, proxy, upstreamConfig(env.upstreamName, servers, note))));
+  },
+
+  retire: (_w, started) => removeContainersScript(started.old.map((c) => c.id), STOP_TIMEOUT_SEC),
+
+  async revert(w, started) {
+    const { env, session } = w;
+    const servers = upstreamServers(w, started.old);
+    if (servers.length) await session.run(plainStep('nginx: back to the old containers', switchUpstreamScript(env, w.state.proxy.id, upstreamConfig(env.upstreamName, servers, `${w.note}, reverted`))));
+    return discardContainersScript(started.fresh.map((c) => c.id));
+  },
+};

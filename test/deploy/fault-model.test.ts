@@ -1,0 +1,44 @@
+// The fault model (issue 13): generated fleets of 1–7 hosts, both strategies, batch sizes as numbers
+// and percentages, max-failed-hosts, deploys and rollbacks, and a fault at any numbered remote step
+// of any host (fail, fail after the command ran, time out, never return: the run is killed) or a
+// cancel at any step; after the run and its post step every invariant must hold.
+import fc from 'fast-check';
+import { runScenario, violations, type Scenario } from '../../testkit/fault-model.js';
+
+const scenario: fc.Arbitrary<Scenario> = fc
+  .record({
+    hosts: fc.integer({ min: 1, max: 7 }),
+    strategy: fc.constantFrom('rolling' as const, 'blue-green' as const),
+    batchSize: fc.oneof(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 100 }).map((p) => `${p}%`)),
+    maxFailedHosts: fc.integer({ min: 0, max: 3 }),
+    kind: fc.constantFrom('deploy' as const, 'deploy' as const, 'rollback' as const),
+    rollbackTo: fc.constantFrom('previous', 'v1'),
+    history: fc.constantFrom<string[]>([], ['v1'], ['v1', 'v2']),
+    unhealthy: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 4 }),
+    migrate: fc.boolean(),
+    badMigration: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+    faults: fc.array(fc.record({ host: fc.integer({ min: 0, max: 6 }), step: fc.integer({ min: 1, max: 45 }), kind: fc.constantFrom('fail' as const, 'drop' as const, 'timeout' as const, 'hang' as const) }), { maxLength: 1 }),
+    cancelAt: fc.option(fc.integer({ min: 1, max: 120 }), { nil: undefined }),
+  })
+  .map((s) => ({
+    ...s,
+    // a rollback needs a release to go back to on every host
+    history: s.kind === 'rollback' ? ['v1', 'v2'] : s.history,
+    unhealthy: s.unhealthy.filter((h) => h < s.hosts),
+    faults: s.faults.filter((f) => f.host < s.hosts),
+  }));
+
+const RUNS = Number(process.env.FAULT_MODEL_RUNS ?? 1000);
+
+test(`every invariant holds after the run and its post step (${RUNS} generated cases)`, async () => {
+  const started = Date.now();
+  await fc.assert(
+    fc.asyncProperty(scenario, async (s) => {
+      const outcome = await runScenario(s);
+      const problems = violations(s, outcome);
+      if (problems.length) throw new Error(`${problems.join('\n')}\n--- log ---\n${outcome.log.join('\n')}`);
+    }),
+    { numRuns: RUNS, endOnFailure: true },
+  );
+  console.log(`fault model: ${RUNS} cases in ${Date.now() - started} ms`);
+}, 120_000);
