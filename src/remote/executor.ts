@@ -7,8 +7,6 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
 }
-/** The former name of CommandResult (RunResult is the deploy's result). */
-export type RunResult = CommandResult;
 
 export interface RunOptions {
   /** Kill the remote command after this long (the step then fails). */

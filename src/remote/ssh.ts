@@ -4,7 +4,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { Host } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { renderScript, type Script } from '../commands/shell.js';
-import type { Executor, RunOptions, RunResult } from './executor.js';
+import type { CommandResult, Executor, RunOptions } from './executor.js';
 import { knownHostStatus, knownHostsName } from './known-hosts.js';
 
 export interface SshOptions {
@@ -178,7 +178,7 @@ export class SshExecutor implements Executor {
     }
   }
 
-  run(host: Host, script: Script, options: RunOptions): Promise<RunResult> {
+  run(host: Host, script: Script, options: RunOptions): Promise<CommandResult> {
     const text = `${PRELUDE}\n${renderScript(script)}\n`;
     return new Promise((resolvePromise, reject) => {
       const child = spawn('ssh', [...this.baseArgs(host), '-o', 'ControlMaster=no', '-T', '--', hostAddress(host), 'bash -euo pipefail -s'], {
