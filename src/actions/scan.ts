@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { untrusted } from '../github/untrusted.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   const omitted = shown.omitted.error + shown.omitted.warning + shown.omitted.notice;
   if (omitted) summary.paragraph(`${omitted} more findings are not annotated (GitHub shows 10 of each level per step); every finding is counted above and is in the SARIF file.`);
   summary.write();
-  core.info(`scan: ${trivyRead ? `${SCANNER_SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ')} Trivy vulnerabilities` : 'no Trivy result'}; ${result.findings.length} findings${result.sarifFile ? ` in ${result.sarifFile}` : ''}`);
+  core.info(`scan: ${trivyRead ? `${SCANNER_SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ')} Trivy vulnerabilities` : 'no Trivy result'}; ${result.findings.length} findings${result.sarifFile ? ` in ${untrusted(result.sarifFile)}` : ''}`);
   if (failure) throw new UserError(failure);
 }
 

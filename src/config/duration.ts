@@ -13,12 +13,15 @@ export function parseDuration(text: string): number | undefined {
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  // rounded to the unit shown last first, so 59.6 s past a minute carries into the next one
   if (ms < 3_600_000) {
-    const m = Math.floor(ms / 60_000);
-    const s = Math.round((ms % 60_000) / 1000);
+    const seconds = Math.round(ms / 1000);
+    const m = Math.floor(seconds / 60);
+    const s = seconds % 60;
     return s ? `${m}m${s}s` : `${m}m`;
   }
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.round((ms % 3_600_000) / 60_000);
+  const minutes = Math.round(ms / 60_000);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
   return m ? `${h}h${m}m` : `${h}h`;
 }

@@ -51,7 +51,7 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(privateKey))
     throw new UserError('input "ssh-private-key" does not look like a private key (expected the whole "-----BEGIN ... PRIVATE KEY-----" block)');
   const knownHosts = requiredInput('known-hosts', 'known_hosts lines for every host (run `ssh-keyscan HOST` on a trusted machine and store the output as a secret)');
-  if (!knownHostsEntries(knownHosts).length) throw new UserError('input "known-hosts" holds no known_hosts line ("host key-type base64-key")');
+  if (!knownHostsEntries(knownHosts).some((e) => !e.ignored)) throw new UserError('input "known-hosts" holds no known_hosts line ("host key-type base64-key")');
 
   const file = optionalInput('config') ?? DEFAULT_CONFIG_PATH;
   const envName = validInput('environment', z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected an environment name' }), optionalInput('environment') ?? 'production');

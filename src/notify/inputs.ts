@@ -175,9 +175,7 @@ const MAX_DEADLINE_MS = 6 * 60 * 60_000;
 const MAX_TIMEOUT_MS = 5 * 60_000;
 
 function boundedDuration(name: string, fallbackMs: number, maxMs: number): number {
-  const ms = durationInput(name, fallbackMs);
-  if (ms < 1 || ms > maxMs) throw new UserError(`input "${name}": expected a duration from 1ms to ${formatDuration(maxMs)}, got ${JSON.stringify(optionalInput(name))}`);
-  return ms;
+  return durationInput(name, fallbackMs, [1, maxMs]);
 }
 
 function parseFormat(problems: string[]): MessageFormat | undefined {

@@ -148,10 +148,10 @@ const rollbackRows: Omit<InputCase, 'action'>[] = [
 
 /** Duration inputs are bounded where they are read (src/github/inputs.ts), whichever action reads them. */
 const durationRows: Omit<InputCase, 'action'>[] = [
-  { name: 'timeout of 600h (over 2^31-1 ms, a timer of 1 ms)', inputs: { timeout: '600h' }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h, got "600h"/ },
-  { name: 'timeout of 25h', inputs: { timeout: '25h' }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h, got "25h"/ },
-  { name: 'timeout with 400 digits', inputs: { timeout: `${'9'.repeat(400)}s` }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h, got "9{57}\.\.\."/ },
-  { name: 'timeout negative', inputs: { timeout: '-1s' }, input: 'timeout', message: /input "timeout": expected a duration from 0ms to 24h like "10s" or "2m", got "-1s"/ },
+  { name: 'timeout of 600h (over 2^31-1 ms, a timer of 1 ms)', inputs: { timeout: '600h' }, input: 'timeout', message: /input "timeout": expected a duration from 1ms to 5m, got "600h"/ },
+  { name: 'timeout of 25h', inputs: { timeout: '25h' }, input: 'timeout', message: /input "timeout": expected a duration from 1ms to 5m, got "25h"/ },
+  { name: 'timeout with 400 digits', inputs: { timeout: `${'9'.repeat(400)}s` }, input: 'timeout', message: /input "timeout": expected a duration from 1ms to 5m, got "9{57}\.\.\."/ },
+  { name: 'timeout negative', inputs: { timeout: '-1s' }, input: 'timeout', message: /input "timeout": expected a duration from 1ms to 5m like "10s" or "2m", got "-1s"/ },
   { name: 'timeout with a forged command', inputs: { timeout: '5s\n::error::forged' }, input: 'timeout', message: /input "timeout": expected a duration .*, got "5s\\n::error::forged"/ },
 ];
 

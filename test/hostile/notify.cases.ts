@@ -538,7 +538,7 @@ export const cases: NotifyCase[] = [
     sent: 0,
     failed: 1,
     requests: { '/telegram/': 1 },
-    warning: 'Telegram notification not delivered: HTTP 429 (rate limited: Telegram flood control: Too Many Requests: retry after 3600); asked to retry after 60m, longer than we wait (1m)',
+    warning: 'Telegram notification not delivered: HTTP 429 (rate limited: Telegram flood control: Too Many Requests: retry after 3600); asked to retry after 1h, longer than we wait (1m)',
   },
   {
     name: "Discord's global limit with a fractional retry_after is waited and delivered",
@@ -564,7 +564,7 @@ export const cases: NotifyCase[] = [
     sent: 0,
     failed: 1,
     requests: { '/webhook/': 1 },
-    warning: /^Webhook notification not delivered: HTTP 503; asked to retry after \d+m(\d+s)?, longer than we wait \(1m\)$/,
+    warning: /^Webhook notification not delivered: HTTP 503; asked to retry after (\d+h(\d+m)?|\d+m(\d+s)?), longer than we wait \(1m\)$/,
   },
   {
     name: 'a Retry-After that is not a number or a date falls back to the backoff',
@@ -645,9 +645,9 @@ export const cases: NotifyCase[] = [
   ...[
     ['retries', '11', 'input "retries": expected a whole number from 0 to 10, got "11"'],
     ['retries', '-1', 'input "retries": expected a whole number from 0 to 10, got "-1"'],
-    ['timeout', 'forever', 'input "timeout": expected a duration like "10s" or "2m", got "forever"'],
+    ['timeout', 'forever', 'input "timeout": expected a duration from 1ms to 5m like "10s" or "2m", got "forever"'],
     ['timeout', '600h', 'input "timeout": expected a duration from 1ms to 5m, got "600h"'],
-    ['deadline', '7h', 'input "deadline": expected a duration from 1ms to 360m, got "7h"'],
+    ['deadline', '7h', 'input "deadline": expected a duration from 1ms to 6h, got "7h"'],
     ['format', 'html', 'input "format": expected plain or markdown, got "html"'],
     ['status', 'exploded', 'input "status": expected one of success, failure, cancelled, rolled-back, started, info (or deployed, failed), got "exploded"'],
   ].map(

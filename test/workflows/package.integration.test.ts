@@ -50,6 +50,8 @@ describe('package.json', () => {
         imports(code, name) ||
         code.includes(`'${name}'`) ||
         (name.startsWith('@types/') && tsconfigTypes.includes(name.slice('@types/'.length))) ||
+        // the types of a runtime dependency the product imports
+        (name.startsWith('@types/') && name.slice('@types/'.length) in pkg.dependencies) ||
         (BINS[name] !== undefined && new RegExp(`\\b${BINS[name]}\\b`).test(commands));
       expect([name, used]).toEqual([name, true]);
     }
