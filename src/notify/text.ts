@@ -39,6 +39,11 @@ export function fitText<T>(text: string, render: (text: string) => T, size: (pay
   return render(lo === 0 ? TRUNCATED : points.slice(0, lo).join('') + TRUNCATED);
 }
 
+/** A message of sections one blank line apart (an empty one is left out), its text shortened to fit. */
+export function fitSections(text: string, sections: (text: string) => (string | false)[], size: (payload: string) => number, max: number): string {
+  return fitText(text, (t) => sections(t).filter(Boolean).join('\n\n'), size, max);
+}
+
 /** Telegram HTML, attribute values included: the generic escape plus quotes. */
 export function escapeHtml(s: string): string {
   return escapeGenericHtml(s).replace(/"/g, '&quot;');

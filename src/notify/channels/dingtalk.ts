@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
-import { escapeMarkdown, fitText, truncate, utf8Bytes } from '../text.js';
+import { escapeMarkdown, fitSections, truncate, utf8Bytes } from '../text.js';
 import { type Channel, errcodeVerdict, JSON_HEADERS, type RateLimitCode } from './channel.js';
 
 // DingTalk drops markdown messages much over 20000 bytes.
@@ -21,14 +21,12 @@ export function dingtalkSign(secret: string, timestampMs: number): string {
 
 export function dingtalkMarkdown(m: Message): string {
   const look = STATUS_LOOK[m.status];
-  const render = (text: string): string => {
-    const parts = [`### ${look.emoji} ${escapeMarkdown(truncate(m.title, 200))}`];
-    if (text) parts.push(m.format === 'markdown' ? text : escapeMarkdown(text));
-    parts.push(facts(m).map((f) => `- **${f.label}**: ${f.url ? `[${escapeMarkdown(f.value)}](${f.url})` : escapeMarkdown(f.value)}`).join('\n'));
-    if (m.hosts.length) parts.push(`**Hosts**\n\n${hostLines(m).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}`);
-    return parts.join('\n\n');
-  };
-  return fitText(m.text, render, utf8Bytes, TEXT_MAX_BYTES);
+  return fitSections(m.text, (text) => [
+    `### ${look.emoji} ${escapeMarkdown(truncate(m.title, 200))}`,
+    !!text && (m.format === 'markdown' ? text : escapeMarkdown(text)),
+    facts(m).map((f) => `- **${f.label}**: ${f.url ? `[${escapeMarkdown(f.value)}](${f.url})` : escapeMarkdown(f.value)}`).join('\n'),
+    m.hosts.length > 0 && `**Hosts**\n\n${hostLines(m).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}`,
+  ], utf8Bytes, TEXT_MAX_BYTES);
 }
 
 export const dingtalk: Channel<'dingtalk'> = {

@@ -1,5 +1,5 @@
 import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
-import { escapeHtml, fitText, truncate } from '../text.js';
+import { escapeHtml, fitSections, truncate } from '../text.js';
 import { type Channel, httpError, is2xx, isRecord, JSON_HEADERS, parseJson, snippet } from './channel.js';
 
 // sendMessage: 1-4096 characters after entity parsing, counted in UTF-16 code units (an emoji
@@ -9,18 +9,14 @@ const utf16 = (s: string): number => s.length;
 
 export function telegramHtml(m: Message): string {
   const look = STATUS_LOOK[m.status];
-  const render = (text: string): string => {
-    const parts = [`<b>${look.emoji} ${escapeHtml(truncate(m.title, 256))}</b>`];
-    if (text) parts.push(escapeHtml(text));
-    parts.push(
-      facts(m)
-        .map((f) => `<b>${f.label}:</b> ${f.url ? `<a href="${escapeHtml(f.url)}">${escapeHtml(f.value)}</a>` : `<code>${escapeHtml(f.value)}</code>`}`)
-        .join('\n'),
-    );
-    if (m.hosts.length) parts.push(`<b>Hosts</b>\n${hostLines(m).map(escapeHtml).join('\n')}`);
-    return parts.join('\n\n');
-  };
-  return fitText(m.text, render, utf16, TEXT_MAX);
+  const fact = (f: ReturnType<typeof facts>[number]): string =>
+    `<b>${f.label}:</b> ${f.url ? `<a href="${escapeHtml(f.url)}">${escapeHtml(f.value)}</a>` : `<code>${escapeHtml(f.value)}</code>`}`;
+  return fitSections(m.text, (text) => [
+    `<b>${look.emoji} ${escapeHtml(truncate(m.title, 256))}</b>`,
+    !!text && escapeHtml(text),
+    facts(m).map(fact).join('\n'),
+    m.hosts.length > 0 && `<b>Hosts</b>\n${hostLines(m).map(escapeHtml).join('\n')}`,
+  ], utf16, TEXT_MAX);
 }
 
 /** Bot API `sendMessage` in HTML parse mode; the base URL can point at a self-hosted Bot API server. */

@@ -1,5 +1,5 @@
 import { facts, hostLines, STATUS_LOOK, type Message } from '../message.js';
-import { escapeMarkdown, fitText, truncate, utf8Bytes } from '../text.js';
+import { escapeMarkdown, fitSections, truncate, utf8Bytes } from '../text.js';
 import { type Channel, errcodeVerdict, JSON_HEADERS, type RateLimitCode } from './channel.js';
 
 // WeCom group robots: markdown content at most 4096 bytes of UTF-8.
@@ -17,15 +17,13 @@ const FONT: Record<string, string> = { good: 'info', bad: 'warning', warn: 'warn
 
 export function wecomMarkdown(m: Message): string {
   const look = STATUS_LOOK[m.status];
-  const render = (text: string): string => {
-    const parts = [`### ${look.emoji} <font color="${FONT[look.tone]}">${escapeMarkdown(truncate(m.title, 200))}</font>`];
-    if (text) parts.push(m.format === 'markdown' ? noMentions(text) : escapeMarkdown(text));
+  return fitSections(m.text, (text) => [
+    `### ${look.emoji} <font color="${FONT[look.tone]}">${escapeMarkdown(truncate(m.title, 200))}</font>`,
+    !!text && (m.format === 'markdown' ? noMentions(text) : escapeMarkdown(text)),
     // WeCom markdown has no lists; quoted lines render as a compact grey block.
-    parts.push(facts(m).map((f) => `> ${f.label}: ${f.url ? `[${escapeMarkdown(f.value)}](${f.url})` : escapeMarkdown(f.value)}`).join('\n'));
-    if (m.hosts.length) parts.push(`**Hosts**\n${hostLines(m).map(escapeMarkdown).join('\n')}`);
-    return parts.join('\n\n');
-  };
-  return fitText(m.text, render, utf8Bytes, CONTENT_MAX_BYTES);
+    facts(m).map((f) => `> ${f.label}: ${f.url ? `[${escapeMarkdown(f.value)}](${f.url})` : escapeMarkdown(f.value)}`).join('\n'),
+    m.hosts.length > 0 && `**Hosts**\n${hostLines(m).map(escapeMarkdown).join('\n')}`,
+  ], utf8Bytes, CONTENT_MAX_BYTES);
 }
 
 export const wecom: Channel<'wecom'> = {
