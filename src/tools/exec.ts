@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { getExecOutput } from '@actions/exec';
 import { UserError } from '../errors.js';
 import { untrusted } from '../github/untrusted.js';
-import type { Argv } from './commands.js';
+import type { ToolCommand } from './commands.js';
 
 export interface ToolOutput {
   exitCode: number;
@@ -11,7 +11,7 @@ export interface ToolOutput {
 }
 
 /** Runs a tool, capturing its output (tools exit non-zero on findings: the caller judges the code). */
-export async function runTool(argv: Argv, cwd: string): Promise<ToolOutput> {
+export async function runTool(argv: ToolCommand, cwd: string): Promise<ToolOutput> {
   core.info(untrusted(`$ ${argv.join(' ')}`));
   try {
     const { exitCode, stdout, stderr } = await getExecOutput(argv[0], argv.slice(1), { cwd, ignoreReturnCode: true, silent: true });
