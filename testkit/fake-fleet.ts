@@ -3,6 +3,7 @@
 // its command builders and their parsers are exercised without root, sshd or dockerd. Any numbered
 // remote step on any host can fail, fail after its effect (the connection dropped once the command
 // ran), time out, or never return; the run can be cancelled at any step.
+import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { Host } from '../src/config/types.js';
 import { containerLine, type ContainerInfo } from '../src/commands/compose.js';
@@ -33,6 +34,10 @@ export interface FleetOptions {
   unhealthy: Record<string, number[]>;
   /** Versions whose migration fails. */
   badMigrations?: string[];
+  /** Every release in the seed history has an environment file (hash `envHash(version)`), and the seed's containers read it. */
+  env?: boolean;
+  /** Hooks (by name) that exit 1. */
+  failingHooks?: string[];
   faults?: Fault[];
   /** Cancel the run (abort) when the fleet receives its n-th command (1-based, all hosts). */
   cancelAt?: number;
@@ -41,6 +46,13 @@ export interface FleetOptions {
 
 interface FakeContainer extends ContainerInfo {
   removed?: boolean;
+  /** The env file compose gave it (from the override it was started with). */
+  envFile?: string;
+}
+
+/** The env-file hash of a seeded release. */
+export function envHash(version: string): string {
+  return createHash('sha256').update(`seed ${version}`).digest('hex');
 }
 
 /** One host's state. */
@@ -84,7 +96,8 @@ export class FakeHost {
 export interface FleetEvent {
   seq: number;
   host: number;
-  what: 'migrate' | 'reload';
+  what: 'migrate' | 'reload' | 'hook';
+  hook?: string;
   images?: string[];
 }
 
@@ -113,15 +126,23 @@ export class FakeFleet {
     for (const v of [...this.o.history, this.o.running]) h.images.add(this.ref(v));
     const proxy = h.newContainer('nginx', 'nginx:1');
     proxy.networks = { parking_default: `172.18.${h.index}.2` };
+    // containers we did not start (nothing in the history names them) read no env file of ours
+    const envFile = this.o.env && this.o.history.includes(this.o.running) ? this.envFilePath(this.o.running) : undefined;
     const web = h.newContainer('web', image);
     h.newContainer('worker', image);
     if (h.index === 0) h.newContainer('beat', image);
+    if (envFile) for (const c of h.live()) if (c.service !== 'nginx') c.envFile = envFile;
+    if (this.o.env) for (const v of this.o.history) h.files.set(this.envFilePath(v), `# seed ${v}\n`);
     for (const c of h.live()) h.passed.add(c.id);
     h.loadedUpstream = `upstream app {\n    server ${web.networks.parking_default}:8000;\n}\n`;
     h.files.set(`${this.o.appDir}/nginx/conf.d/upstream.conf`, h.loadedUpstream);
-    const lines = this.o.history.map((v, i) => JSON.stringify({ version: v, image: this.ref(v), digest: '', status: 'deployed', at: `2026-01-0${i + 1}T00:00:00Z`, 'git-sha': '', actor: 'seed', 'run-url': '' }));
+    const lines = this.o.history.map((v, i) => JSON.stringify({ version: v, image: this.ref(v), digest: '', ...(this.o.env ? { 'env-sha256': envHash(v) } : {}), status: 'deployed', at: `2026-01-0${i + 1}T00:00:00Z`, 'git-sha': '', actor: 'seed', 'run-url': '' }));
     if (lines.length) h.files.set(this.releasesPath, `${lines.join('\n')}\n`);
     return h;
+  }
+
+  envFilePath(version: string, sha256 = envHash(version)): string {
+    return `${this.o.appDir}/.parking-ci/env/${version}-${sha256.slice(0, 16)}.env`;
   }
 
   get releasesPath(): string {
@@ -177,8 +198,9 @@ export class FakeFleet {
     if (label === 'release the deploy lock') return ok(this.unlock(h, script));
     if (label === 'health check') return this.health(h, script);
     if (label === 'migrate') return this.migrate(h, script);
+    if (label.endsWith(' hook')) return this.hook(h, label.slice(0, -' hook'.length));
     if (label === 'list containers') return ok(h.live().map(containerLine).join('\n'));
-    if (label === 'read history') return ok(`${h.files.get(this.releasesPath) ?? ''}### in-use\n${running(h).map((c) => c.image).join('\n')}\n`);
+    if (label === 'read history') return ok(`${h.files.get(this.releasesPath) ?? ''}### in-use\n${running(h).map((c) => c.image).join('\n')}\n### env-files\n${this.envFiles(h).join('\n')}\n`);
     if (label === 'read what serves') return ok(`${h.files.get(`${this.o.appDir}/nginx/conf.d/upstream.conf`) ?? ''}\n### containers\n${running(h).map(containerLine).join('\n')}\n`);
     return this.lines(h, script);
   }
@@ -203,6 +225,8 @@ export class FakeFleet {
   private line(h: FakeHost, w: string[], tolerant: boolean): { code: number; stdout?: string; stderr?: string; created?: FakeContainer[] } {
     const after = (flag: string) => w.slice(w.indexOf(flag) + 1).filter((t) => !t.startsWith('>') && !t.includes('|| true') && !t.startsWith('2>'));
     if (w[0] === 'printf' && w[3] === '>') return h.files.set(w[4]!, w[2]!), { code: 0 };
+    if (w[0]?.startsWith('( umask 077 && printf')) return h.files.set(w[3]!, w[1]!), { code: 0 };
+    if (w[0] === 'rm' && w[1] === '-f' && w[2] === '--') return w.slice(3).forEach((f) => h.files.delete(f)), { code: 0 };
     if (w[0] === 'printf' && w[3] === '>>') return h.files.set(w[4]!, `${h.files.get(w[4]!) ?? ''}${w[2]}\n`), { code: 0 };
     if (w[0] === 'mv') return h.files.set(w[4]!, h.files.get(w[3]!) ?? ''), h.files.delete(w[3]!), { code: 0 };
     if (w[0] === 'docker' && ['stop', 'rm', 'start'].includes(w[1]!)) return this.containerCommand(h, w[1]!, after('--'), tolerant);
@@ -212,7 +236,13 @@ export class FakeFleet {
     if (w[0] === 'docker image inspect --') return h.images.has(w[1]!) ? { code: 0 } : { code: 3, stdout: `error=image ${w[1]} is not on this host\n` };
     if (w[0]?.startsWith('echo "digest=')) return { code: 0, stdout: `digest=${w[1]}@sha256:${'d'.repeat(64)}\n` };
     if (w[0] === 'docker' && w[1] === 'image' && w[2] === 'rm') return after('--').forEach((i) => h.images.delete(i)), { code: 0 };
-    if (w[0] === 'docker' && w[1] === 'compose') return { code: 0, created: this.composeUp(h, w) };
+    if (w[0] === 'docker' && w[1] === 'compose') {
+      try {
+        return { code: 0, created: this.composeUp(h, w) };
+      } catch (err) {
+        return { code: 1, stderr: (err as Error).message };
+      }
+    }
     return { code: 0 };
   }
 
@@ -230,16 +260,42 @@ export class FakeFleet {
   private composeUp(h: FakeHost, w: string[]): FakeContainer[] {
     const service = w[w.indexOf('--') + 1]!;
     const image = this.serviceImage(h, w, service);
+    const envFile = this.serviceEnvFile(h, w, service);
+    const start = () => Object.assign(h.newContainer(service, image), envFile ? { envFile } : {});
     const existing = h.live().filter((c) => c.service === service);
     if (w.includes('--force-recreate')) {
       existing.forEach((c) => (c.removed = true));
-      return [h.newContainer(service, image)];
+      return [start()];
     }
     const want = Number(w[w.indexOf('--scale') + 1]!.split('=')[1]);
     existing.forEach((c) => (c.state = 'running'));
     const created: FakeContainer[] = [];
-    for (let n = existing.length; n < want; n++) created.push(h.newContainer(service, image));
+    for (let n = existing.length; n < want; n++) created.push(start());
     return created;
+  }
+
+  /** The env file a service gets from the last override naming one (compose fails when it is missing). */
+  private serviceEnvFile(h: FakeHost, w: string[], service: string): string | undefined {
+    const files = w.flatMap((t, i) => (t === '-f' ? [w[i + 1]!] : [])).slice(1);
+    for (const f of files.reverse()) {
+      const doc = parseYaml(h.files.get(f) ?? '') as { services?: Record<string, { env_file?: string[] }> } | null;
+      const envFile = doc?.services?.[service]?.env_file?.[0];
+      if (envFile) {
+        if (!h.files.has(envFile)) throw new Error(`compose: env file ${envFile} not found`);
+        return envFile;
+      }
+    }
+    return undefined;
+  }
+
+  private envFiles(h: FakeHost): string[] {
+    const dir = `${this.o.appDir}/.parking-ci/env/`;
+    return [...h.files.keys()].filter((f) => f.startsWith(dir)).map((f) => f.slice(dir.length));
+  }
+
+  private hook(h: FakeHost, name: string): CommandResult {
+    this.events.push({ seq: ++this.seq, host: h.index, what: 'hook', hook: name });
+    return (this.o.failingHooks ?? []).includes(name) ? { code: 1, stdout: `${name}: simulated failure\n`, stderr: '' } : ok(`${name} ok\n`);
   }
 
   /** The image a service gets: from the last override file that names it, else the seed's. */
@@ -265,7 +321,7 @@ export class FakeFleet {
       '### config', JSON.stringify({ services }),
       '### containers', ...h.live().map(containerLine),
       '### releases', (h.files.get(this.releasesPath) ?? '').trimEnd(),
-      '### lock', '### upstream', '### images', '### end', '',
+      '### lock', '### upstream', '### envfiles', ...this.envFiles(h), '### images', '### end', '',
     ].join('\n');
   }
 

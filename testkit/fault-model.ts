@@ -2,13 +2,15 @@
 // run through the real engine against a FakeFleet, then the post step as the action would run it,
 // then the invariants every run must keep. Used by test/deploy/fault-model.test.ts.
 import { parseConfig } from '../src/config/load.js';
-import type { Environment } from '../src/config/types.js';
+import type { Environment, HookName } from '../src/config/types.js';
+import { releaseEnv } from '../src/deploy/release-env.js';
 import { currentRelease, parseReleases } from '../src/commands/releases.js';
 import { runDeployment } from '../src/deploy/engine.js';
 import { postHosts, recoverHosts } from '../src/deploy/post.js';
 import type { Logger, RunResult } from '../src/deploy/types.js';
 import type { Executor } from '../src/remote/executor.js';
 import { FakeFleet, type Fault, type FakeHost } from './fake-fleet.js';
+import { envFileName } from '../src/commands/paths.js';
 
 export interface Scenario {
   hosts: number;
@@ -26,7 +28,15 @@ export interface Scenario {
   badMigration?: boolean;
   faults: Fault[];
   cancelAt?: number;
+  /** The config has env (clear + a secret) and the seed's releases have env files. */
+  env?: boolean;
+  /** The config has every hook; this one exits 1. */
+  hooks?: boolean;
+  failingHook?: HookName;
 }
+
+/** The secret the env scenarios deliver: it may appear in no log line. */
+export const FAULT_MODEL_SECRET = 'fm-Secret-"$value\'=\n2';
 
 export interface Outcome {
   result?: RunResult;
@@ -57,6 +67,8 @@ function configText(s: Scenario): string {
     `    max-failed-hosts: ${s.maxFailedHosts}`,
     '    drain: 1s',
     ...(s.migrate ? ['    migrate: {command: python manage.py migrate}'] : []),
+    ...(s.env ? ['    env: {clear: {GREETING: hello}, secret: [SECRET_KEY]}'] : []),
+    ...(s.hooks ? [`    hooks: {pre-deploy: ./pre, ${s.migrate ? 'pre-migrate: {command: ./backup, in: host}, ' : ''}post-deploy: ./post, post-rollback: ./back}`] : []),
     '',
   ].join('\n');
 }
@@ -79,21 +91,23 @@ export async function runScenario(s: Scenario, options: ScenarioOptions = {}): P
   const version = s.kind === 'deploy' ? NEW : (s.rollbackTo ?? 'previous');
   const fleet = new FakeFleet({
     hosts: env.hosts, app: config.app, appDir: env.appDir, image: config.image, history: s.history, running,
-    unhealthy: { [NEW]: s.unhealthy }, ...(s.badMigration ? { badMigrations: [NEW] } : {}),
+    unhealthy: { [NEW]: s.unhealthy }, ...(s.badMigration ? { badMigrations: [NEW] } : {}), ...(s.env ? { env: true } : {}), ...(s.failingHook ? { failingHooks: [s.failingHook] } : {}),
     faults: s.faults, ...(s.cancelAt ? { cancelAt: s.cancelAt } : {}), onCancel: () => abort.abort(),
   });
+  const releaseEnvOf = releaseEnv(env, new Map([['SECRET_KEY', FAULT_MODEL_SECRET]]), 'fault-model', config.app) ?? { content: '', sha256: '', clear: [], secret: [] };
   const lines: string[] = [];
   const log: Logger = options.log ?? { info: (l) => void lines.push(l), warning: (l) => void lines.push(`warning: ${l}`), group: (_t, fn) => fn() };
   const pending = { locked: [] as string[], reconcile: [] as string[] };
   const identity = { actor: 'octocat', runUrl: 'https://github.com/acme/parking/actions/runs/1', gitSha: 'abc', owner: 'run-1' };
   const run = runDeployment({
-    kind: s.kind, config, env, strategy: s.strategy, version, identity, executor: options.wrap ? options.wrap(fleet.executor()) : fleet.executor(), log, signal: abort.signal,
+    kind: s.kind, config, env, strategy: s.strategy, version, identity, ...(s.env && s.kind === 'deploy' ? { releaseEnv: releaseEnvOf } : {}), executor: options.wrap ? options.wrap(fleet.executor()) : fleet.executor(), log, signal: abort.signal,
     onLocked: (ids) => (pending.locked = ids), onReconcile: (ids) => (pending.reconcile = ids), sleep: async () => undefined,
   });
   const ended = await Promise.race([run.then((result) => ({ result })), fleet.hang.then(() => ({ result: undefined }))]);
   if (!ended.result) fleet.kill();
   const hostIds = postHosts(pending.locked, pending.reconcile);
-  if (hostIds.length && options.post !== false) await recoverHosts({ executor: fleet.postExecutor(), config, env, hostIds, identity, log });
+  const written = s.env && s.kind === 'deploy' ? { releaseEnv: { version: NEW, sha256: releaseEnvOf.sha256 } } : {};
+  if (hostIds.length && options.post !== false) await recoverHosts({ executor: fleet.postExecutor(), config, env, hostIds, identity, log, ...written });
   const newVersion = s.kind === 'deploy' ? NEW : (ended.result?.version ?? version);
   return { ...(ended.result ? { result: ended.result } : {}), killed: !ended.result, fleet, env, log: lines, newVersion };
 }
@@ -123,10 +137,37 @@ export function violations(s: Scenario, o: Outcome): string[] {
     if (s.kind === 'rollback' && h.pulls) problems.push(`${h.host.id} pulled from the registry during a rollback`);
   }
   if (fleet.migrations > 1) problems.push(`the migration ran ${fleet.migrations} times`);
+  problems.push(...envAndHookProblems(s, o));
   const migrated = fleet.events.find((e) => e.what === 'migrate');
   const firstNew = fleet.events.find((e) => e.what === 'reload' && e.images?.includes(ref(o.newVersion)));
   if (s.kind === 'deploy' && s.migrate && firstNew && (!migrated || migrated.seq > firstNew.seq)) problems.push('a host switched before the migration ran');
   if (o.result) problems.push(...outputProblems(o, from));
+  return problems;
+}
+
+/**
+ * Each release runs with its own environment: a container nginx routes to reads the env file its
+ * host's history names for the current release, and that file is there. A failing pre-* hook
+ * switches nothing (and a failing pre-migrate one stops the migration). No secret in the log.
+ */
+function envAndHookProblems(s: Scenario, o: Outcome): string[] {
+  const problems: string[] = [];
+  for (const h of o.fleet.hosts) {
+    const current = currentRelease(parseReleases(h.files.get(o.fleet.releasesPath) ?? ''));
+    const routed = h.routed(8000);
+    if (!current || !routed.length || routed.some((c) => c.image !== current.image)) continue;
+    const want = current['env-sha256'] ? `${o.env.appDir}/.parking-ci/env/${envFileName(current.version, current['env-sha256'])}` : undefined;
+    for (const c of routed) if (c.envFile !== want) problems.push(`${h.host.id}: ${c.id} (${current.version}) reads ${c.envFile ?? 'no env file'}, its release's is ${want ?? 'none'}`);
+    if (want && !h.files.has(want)) problems.push(`${h.host.id}: the env file of the current release ${current.version} is gone`);
+  }
+  const hookRan = (name: string) => o.fleet.events.some((e) => e.what === 'hook' && e.hook === name);
+  if (s.failingHook?.startsWith('pre-') && hookRan(s.failingHook)) {
+    if (o.fleet.events.some((e) => e.what === 'reload')) problems.push(`a host switched after the ${s.failingHook} hook failed`);
+    if (o.fleet.migrations) problems.push(`the migration ran after the ${s.failingHook} hook failed`);
+    if (o.result && o.result.status !== 'failed') problems.push(`status ${o.result.status} after the ${s.failingHook} hook failed`);
+  }
+  if (o.fleet.events.filter((e) => e.what === 'hook').length > new Set(o.fleet.events.filter((e) => e.what === 'hook').map((e) => e.hook)).size) problems.push('a hook ran twice');
+  if (o.log.some((l) => l.includes(FAULT_MODEL_SECRET) || l.includes('fm-Secret'))) problems.push('a log line holds the secret');
   return problems;
 }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { formatDuration } from '../config/duration.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { Config, Environment } from '../config/types.js';
-import { describePlan, plan, type Plan } from '../deploy/plan.js';
+import { describeEnv, describePlan, plan, type Plan } from '../deploy/plan.js';
 import { runAction } from '../github/action.js';
 import { escapeHtml } from '../github/escape.js';
 import { optionalInput } from '../github/inputs.js';
@@ -77,6 +77,8 @@ function describeEnvironment(env: Environment, config: Config): void {
     `Traffic: \`${e(env.proxyService)}\` routes \`${e(env.upstreamName)}\` from \`${e(`${env.appDir}/${env.upstreamFile}`)}\`; old containers drain ${formatDuration(env.drainMs)}`,
     `Singleton services: ${singleton}`,
     `Compose: \`${e(`${env.appDir}/${env.composeFile}`)}\`, project \`${e(config.app)}\`; ${env.keepReleases} releases kept per host`,
+    `Environment: ${e(describeEnv(deploy))}`,
+    ...(deploy.hooks.length ? deploy.hooks.map((h) => `Hook \`${h.name}\`: \`${e(h.command)}\` in ${h.in === 'image' ? 'a one-off container of the release' : 'a shell on the host'} on ${e(h.host.id)}, ${e(h.when)}`) : ['Hooks: none']),
   ]);
 }
 

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { Environment } from '../config/types.js';
 import { raw, type Argv, type Script } from './shell.js';
-import { statePaths } from './paths.js';
+import { envFilePath, overridePath, statePaths } from './paths.js';
 import type { Step } from './step.js';
 
 /** How the host runs compose: the v2 plugin or the standalone v2 binary. */
@@ -28,11 +28,31 @@ export function compose(t: ComposeProject, ...args: Argv): Argv {
   ];
 }
 
-/** The override file's text: every app service (and singleton) runs `imageRef`. */
-export function overrideYaml(env: Environment, imageRef: string, extraServices: Record<string, unknown> = {}): string {
+/** A release as the override pins it: its image and, when it has one, its environment file's hash. */
+export interface PinnedRelease {
+  version: string;
+  image: string;
+  envSha256?: string;
+}
+
+/**
+ * The override file's text: every app service (and singleton) runs `imageRef` and, given one, reads
+ * the release's environment file (after the compose file's own env_file entries, so its values win).
+ */
+export function overrideYaml(env: Environment, imageRef: string, extraServices: Record<string, unknown> = {}, envFile?: string): string {
   const services: Record<string, unknown> = {};
-  for (const name of [...env.services, ...env.singletonServices]) services[name] = { image: imageRef };
+  for (const name of [...env.services, ...env.singletonServices]) services[name] = { image: imageRef, ...(envFile ? { env_file: [envFile] } : {}) };
   return `# Written by parking-ci: pins the app services to one release.\n${stringify({ services: { ...services, ...extraServices } })}`;
+}
+
+/** The environment file a release's services read, when the release has one. */
+export function releaseEnvFile(env: Environment, release: PinnedRelease): string | undefined {
+  return release.envSha256 ? envFilePath(env, release.version, release.envSha256) : undefined;
+}
+
+/** Writes the override that pins the app services to a release (its image and its environment). */
+export function releaseOverrideScript(env: Environment, release: PinnedRelease): Script {
+  return writeFileScript(overridePath(env, release.version), overrideYaml(env, release.image, {}, releaseEnvFile(env, release)));
 }
 
 /** Writes a file atomically (temp + rename), creating its directory. */

@@ -34,6 +34,8 @@ export function inspectHostScript(app: string, env: Environment): Script {
     [raw('cat --'), p.lockInfo, raw('2>/dev/null || true')],
     section('upstream'),
     [raw('cat --'), p.upstream, raw('2>/dev/null || true')],
+    section('envfiles'),
+    [raw('ls -1 --'), p.envFiles, raw('2>/dev/null || true')],
     section('images'),
     [raw('docker image ls --no-trunc --format \'{{.Repository}}:{{.Tag}} {{.ID}} {{.Digest}}\' 2>/dev/null || true')],
     section('end'),
@@ -52,11 +54,13 @@ export interface HostFacts {
   lockText: string;
   upstreamText: string;
   images: string[];
+  /** The release environment files in `.parking-ci/env/`. */
+  envFiles: string[];
   complete: boolean;
 }
 
 export interface ComposeConfig {
-  services: Record<string, { image?: string; container_name?: string; ports?: unknown[]; networks?: Record<string, unknown> }>;
+  services: Record<string, { image?: string; container_name?: string; ports?: unknown[]; networks?: Record<string, unknown>; environment?: Record<string, string | null> }>;
 }
 
 export function parseHostFacts(stdout: string): HostFacts {
@@ -81,6 +85,7 @@ export function parseHostFacts(stdout: string): HostFacts {
     lockText: (sections.lock ?? '').trim(),
     upstreamText: sections.upstream ?? '',
     images: (sections.images ?? '').split('\n').filter(Boolean),
+    envFiles: (sections.envfiles ?? '').split('\n').filter(Boolean),
     complete: 'end' in sections,
   };
   if (kv.error) facts.error = kv.error;
@@ -115,7 +120,7 @@ function sampleHostFacts(env: Environment): string {
     '### preflight', 'compose=plugin', 'docker=(dry run)',
     '### config', JSON.stringify({ services }),
     '### containers', ...sampleContainers(env).map(containerLine),
-    '### releases', '### lock', '### upstream', '### images', '### end', '',
+    '### releases', '### lock', '### upstream', '### envfiles', '### images', '### end', '',
   ].join('\n');
 }
 

@@ -14,6 +14,8 @@ export interface Release {
   actor: string;
   'run-url': string;
   color?: 'blue' | 'green';
+  /** sha256 of the release's environment file (never a value); absent when the config has no env. */
+  'env-sha256'?: string;
   /**
    * What the run did: deploy, rollback, adopt (the release found running before the first deploy),
    * or reconcile (the post step recorded what serves after a run was killed).
@@ -93,17 +95,19 @@ export function recordStep(env: Environment, releases: Release[]): Step<void> {
 }
 
 const IN_USE = '### in-use';
+const ENV_FILES = '### env-files';
 
-/** The host's history and the images its containers run (what pruning must keep). */
-export function historyAndImagesStep(env: Environment): Step<{ history: Release[]; inUse: string[] }> {
+/** The host's history, the images its containers run (what pruning must keep) and its env files. */
+export function historyAndImagesStep(env: Environment): Step<{ history: Release[]; inUse: string[]; envFiles: string[] }> {
   return {
     label: 'read history',
-    script: [[raw('tail -n 500 --'), statePaths(env).releases], ['echo', IN_USE], ['docker', 'ps', '--format', '{{.Image}}']],
+    script: [[raw('tail -n 500 --'), statePaths(env).releases], ['echo', IN_USE], ['docker', 'ps', '--format', '{{.Image}}'], ['echo', ENV_FILES], [raw('ls -1 --'), statePaths(env).envFiles, raw('2>/dev/null || true')]],
     parse: (stdout) => {
-      const [historyText = '', inUse = ''] = stdout.split(`${IN_USE}\n`);
-      return { history: parseReleases(historyText), inUse: inUse.split('\n').filter(Boolean) };
+      const [historyText = '', rest = ''] = stdout.split(`${IN_USE}\n`);
+      const [inUse = '', envFiles = ''] = rest.split(`${ENV_FILES}\n`);
+      return { history: parseReleases(historyText), inUse: inUse.split('\n').filter(Boolean), envFiles: envFiles.split('\n').filter(Boolean) };
     },
-    sample: `${IN_USE}\n`,
+    sample: `${IN_USE}\n${ENV_FILES}\n`,
   };
 }
 

@@ -329,15 +329,15 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[], doc: Docu
       };
     });
   }
+  if (issue.code === 'invalid_key') {
+    // a map key that is not allowed: its own message, at the key
+    const key = path[path.length - 1]!;
+    return [{ path: joinPath(path), message: `${issue.issues[0]?.message ?? issue.message}, got ${describeValue(key)}`, ...at(nodeAt(doc, path, true)?.range?.[0]) }];
+  }
   if (issue.code === 'invalid_union') {
     // zod reports every branch; when one branch got past its type check, its problems are the real ones.
     const typed = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0));
     if (typed.length === 1) return typed[0]!.flatMap((inner) => describeIssue(inner, path, doc, at));
-  }
-  if (issue.code === 'invalid_key') {
-    // The key itself is wrong (an environment name): say what a key must be, where it is written.
-    const inner = issue.issues[0]?.message ?? issue.message;
-    return [{ path: joinPath(path), message: `${inner}, got ${describeValue(issue.input)}`, ...at(nodeAt(doc, path, true)?.range?.[0]) }];
   }
   const input = (issue as { input?: unknown }).input;
   const missing = input === undefined && issue.code === 'invalid_type';
@@ -419,7 +419,8 @@ const KNOWN_KEYS = [
   'app', 'image', 'registry', 'server', 'username', 'environments', 'url', 'hosts', 'host', 'port', 'user', 'ssh',
   'proxy-jump', 'app-dir', 'compose-file', 'services', 'web-service', 'singleton-services', 'proxy-service',
   'upstream-file', 'upstream-name', 'strategy', 'batch-size', 'max-failed-hosts', 'health', 'path', 'expect-status',
-  'timeout', 'interval', 'drain', 'migrate', 'command', 'keep-releases', 'keep-idle-color',
+  'timeout', 'interval', 'drain', 'migrate', 'command', 'keep-releases', 'keep-idle-color', 'env', 'clear', 'secret',
+  'hooks', 'pre-deploy', 'pre-migrate', 'post-deploy', 'post-rollback', 'in',
 ];
 
 function closestKey(key: string): string | undefined {
@@ -480,6 +481,9 @@ function resolveConfig(raw: RawConfig): Config {
       ...(env.migrate ? { migrate: { command: env.migrate.command, timeoutMs: env.migrate.timeout } } : {}),
       keepReleases: env['keep-releases'],
       keepIdleColor: env['keep-idle-color'],
+      // a null-prototype map: a variable named like an Object property stays a plain entry
+      env: { clear: Object.assign(Object.create(null) as Record<string, string>, env.env?.clear ?? {}), secret: env.env?.secret ?? [] },
+      hooks: Object.fromEntries(Object.entries(env.hooks ?? {}).flatMap(([name, h]) => (h ? [[name, { command: h.command, in: h.in, timeoutMs: h.timeout }]] : []))),
     };
   }
   return { app: raw.app, image: raw.image, ...(raw.registry ? { registry: raw.registry } : {}), environments };

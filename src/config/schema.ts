@@ -54,6 +54,7 @@ export const DURATION_RANGES = {
   'health.interval': [100, 60_000],
   drain: [0, 3_600_000],
   'migrate.timeout': [1000, 86_400_000],
+  'hooks.timeout': [1000, 86_400_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** A whole number within a range; the message names the range. */
@@ -124,6 +125,43 @@ const appDir = z
   })
   .transform((p) => p.replace(/\/+$/, ''));
 
+/** An environment variable name (what a shell and compose both accept). */
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** Names parking-ci sets for hooks: the app's environment may not shadow them. */
+export const RESERVED_ENV_PREFIX = 'PARKING_CI_';
+
+export function envNameProblem(name: string): string | undefined {
+  if (!ENV_NAME.test(name)) return 'expected a variable name of upper-case letters, digits and "_", not starting with a digit (like SECRET_KEY)';
+  if (name.startsWith(RESERVED_ENV_PREFIX)) return `names starting ${RESERVED_ENV_PREFIX} are set by parking-ci for hooks; choose another name`;
+  return undefined;
+}
+
+const envName = z.string({ error: 'expected a variable name' }).superRefine((name, ctx) => {
+  const problem = envNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A clear value: one line (compose env files hold a variable per line), no NUL. */
+const clearValue = z
+  .union([z.string(), z.number(), z.boolean()], { error: 'expected a value (a string, number or true/false)' })
+  .transform((v) => String(v))
+  .refine((v) => !/[\0\n\r]/.test(v), { error: 'expected a one-line value without NUL (a value with line breaks belongs in a secret)' });
+
+const HOOK_NAMES = ['pre-deploy', 'pre-migrate', 'post-deploy', 'post-rollback'] as const;
+const oneLineCommand = z.string({ error: 'expected a command' }).min(1, { error: 'expected a command' }).refine((c) => !/[\0\n\r]/.test(c), { error: 'expected a one-line command' });
+/** `command` or {command, in: image|host, timeout}: a one-off container of the release's image by default. */
+const hook = z.union(
+  [
+    oneLineCommand.transform((command) => ({ command, in: 'image' as const, timeout: 600_000 })),
+    z.strictObject({
+      command: oneLineCommand,
+      in: z.enum(['image', 'host'], { error: 'expected "image" (a one-off container of the release) or "host" (a shell on the primary host)' }).default('image'),
+      timeout: duration(...DURATION_RANGES['hooks.timeout']).default(600_000),
+    }, { error: 'expected a command or {command, in, timeout}' }),
+  ],
+  { error: 'expected a command or {command, in: image|host, timeout}' },
+);
+
 const environment = z
   .strictObject({
     url: z.url({ error: 'expected an http(s) URL', protocol: /^https?$/ }).max(2048, { error: 'expected an http(s) URL of at most 2048 characters' }).optional(),
@@ -177,6 +215,24 @@ const environment = z
       .optional(),
     'keep-releases': wholeNumber('releases', 2, 100).default(5),
     'keep-idle-color': z.enum(['stopped', 'running'], { error: 'expected "stopped" or "running"' }).default('stopped'),
+    env: z
+      .strictObject({
+        clear: z
+          .unknown()
+          // zod drops a `__proto__` key without a word: it is refused here
+          .superRefine((v, ctx) => {
+            if (v && typeof v === 'object' && Object.hasOwn(v, '__proto__')) ctx.addIssue({ code: 'custom', path: ['__proto__'], message: envNameProblem('__proto__')! });
+          })
+          .pipe(z.record(envName, clearValue, { error: 'expected a map of NAME: value' }))
+          .default({}),
+        secret: z.array(envName, { error: 'expected a list of secret names (their values come from the `secrets` input)' }).default([]),
+      }, { error: 'expected a map with clear (NAME: value) and secret (a list of names)' })
+      .optional(),
+    hooks: z
+      .strictObject(Object.fromEntries(HOOK_NAMES.map((n) => [n, hook.optional()])) as Record<(typeof HOOK_NAMES)[number], z.ZodOptional<typeof hook>>, {
+        error: 'expected a map of hooks (pre-deploy, pre-migrate, post-deploy, post-rollback)',
+      })
+      .optional(),
   }, { error: 'expected a map of environment settings (hosts, app-dir, ...)' })
   .superRefine((env, ctx) => {
     const seen = new Map<string, number>();
@@ -198,6 +254,17 @@ const environment = z
     }
     if (env.services.includes(env['proxy-service']))
       ctx.addIssue({ code: 'custom', path: ['proxy-service'], message: 'the proxy service must not run the app image (remove it from services)' });
+    if (env.env) {
+      const clear = new Set(Object.keys(env.env.clear));
+      const seenSecret = new Set<string>();
+      env.env.secret.forEach((name, i) => {
+        if (clear.has(name)) ctx.addIssue({ code: 'custom', path: ['env', 'secret', i], message: `${name} is also under env.clear; a variable is either clear or secret` });
+        if (seenSecret.has(name)) ctx.addIssue({ code: 'custom', path: ['env', 'secret', i], message: `${name} is listed twice` });
+        seenSecret.add(name);
+      });
+    }
+    if (env.hooks?.['pre-migrate'] && !env.migrate)
+      ctx.addIssue({ code: 'custom', path: ['hooks', 'pre-migrate'], message: 'a pre-migrate hook runs right before the migration; add migrate.command or make it a pre-deploy hook' });
     if (env.health.interval > env.health.timeout)
       ctx.addIssue({ code: 'custom', path: ['health', 'interval'], message: 'expected an interval no longer than health.timeout' });
   });

@@ -34,6 +34,18 @@ export interface Environment {
   keepReleases: number;
   /** blue-green: whether the idle color keeps running after the switch or is stopped (kept). */
   keepIdleColor: 'stopped' | 'running';
+  /** The app's environment: clear values (shown in the plan) and the names of secrets (values from the `secrets` input). */
+  env: { clear: Record<string, string>; secret: string[] };
+  hooks: Partial<Record<HookName, Hook>>;
+}
+
+export type HookName = 'pre-deploy' | 'pre-migrate' | 'post-deploy' | 'post-rollback';
+
+/** A command run once per run on the primary host: in a one-off container of the release's image, or in a shell on the host. */
+export interface Hook {
+  command: string;
+  in: 'image' | 'host';
+  timeoutMs: number;
 }
 
 export type Strategy = 'rolling' | 'blue-green';

@@ -9,12 +9,14 @@ import type { Config, Environment, Host } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { DeploymentRecord } from '../github/deployments.js';
 import { booleanInput, optionalInput, requiredInput, secretInput, validInput } from '../github/inputs.js';
+import { maskValue, redact } from '../github/mask.js';
 import { untrusted } from '../github/untrusted.js';
 import { DryRunExecutor } from '../remote/dry-run.js';
 import type { Executor } from '../remote/executor.js';
 import { knownHostsEntries, knownHostsProblem } from '../remote/known-hosts.js';
 import { SshExecutor, writeSshFiles } from '../remote/ssh.js';
 import { runDeployment } from './engine.js';
+import { parseSecretsInput, releaseEnv } from './release-env.js';
 import { postHosts, recoverHosts } from './post.js';
 import { setRunOutputs, writeRunSummary } from './summary.js';
 import type { Logger, RunIdentity, RunRequest } from './types.js';
@@ -26,8 +28,9 @@ const STRATEGY = z.enum(['rolling', 'blue-green'], { error: 'expected "rolling" 
 
 /** The job log; lines carry remote output (errors, logs), so none may start a workflow command. */
 export const logger: Logger = {
-  info: (l) => core.info(untrusted(l)),
-  warning: (l) => core.warning(l),
+  // masked values are replaced here too: the log stays clean where no runner masks it
+  info: (l) => core.info(untrusted(redact(l))),
+  warning: (l) => core.warning(redact(l)),
   group: (title, fn) => core.group(title, fn),
 };
 
@@ -47,6 +50,9 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
   const privateKey = secretInput('ssh-private-key');
   const registryPassword = secretInput('registry-password');
   const githubToken = secretInput('github-token');
+  // every value of the \`secrets\` input is masked before anything else can print it (listed or not)
+  const secrets = parseSecretsInput(core.getInput('secrets'));
+  for (const value of secrets.values()) if (value.trim()) maskValue(value);
   if (!privateKey) throw new UserError('input "ssh-private-key" is required: the private key of the deploy user (store it as a secret)');
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(privateKey))
     throw new UserError('input "ssh-private-key" does not look like a private key (expected the whole "-----BEGIN ... PRIVATE KEY-----" block)');
@@ -64,6 +70,9 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
 
   const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
   const env = selectEnvironment(config, envName, file);
+  // the release's environment: a listed secret that is missing fails here, before any connection
+  const nonce = randomBytes(12).toString('hex');
+  const environment = kind === 'deploy' ? releaseEnv(env, secrets, nonce, config.app) : undefined;
   if (registryPassword && !config.registry) core.warning('registry-password is set but the config has no `registry`; hosts pull without logging in');
   if (config.registry && !registryPassword && kind === 'deploy') core.warning(`the config names registry ${config.registry.server} but registry-password is empty; hosts pull with the credentials they already have`);
 
@@ -85,6 +94,7 @@ async function prepare(kind: 'deploy' | 'rollback'): Promise<Prepared> {
       strategy: strategyInput ?? env.strategy,
       version,
       ...(registryPassword ? { registryPassword } : {}),
+      ...(environment ? { releaseEnv: environment } : {}),
       identity: runIdentity(`${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${randomBytes(6).toString('hex')}`),
     },
   };
@@ -99,7 +109,7 @@ function runIdentity(owner: string): RunIdentity {
 
 function sshExecutor(p: Prepared): { executor: Executor; dir?: string } {
   // the printed scripts hold config values: none may start a workflow command
-  if (p.dryRun) return { executor: new DryRunExecutor((t) => core.info(untrusted(t))) };
+  if (p.dryRun) return { executor: new DryRunExecutor((t) => core.info(untrusted(redact(t)))) };
   const files = writeSshFiles(process.env.RUNNER_TEMP || tmpdir(), p.privateKey, p.knownHosts);
   core.saveState('ssh-dir', files.dir);
   return {
@@ -109,7 +119,7 @@ function sshExecutor(p: Prepared): { executor: Executor; dir?: string } {
       knownHostsFile: files.knownHostsFile,
       workDir: files.dir,
       ...(p.env.ssh.jumpHosts ? { jumpHosts: p.env.ssh.jumpHosts } : {}),
-      log: (l) => core.info(untrusted(l)),
+      log: (l) => core.info(untrusted(redact(l))),
     }),
   };
 }
@@ -120,6 +130,8 @@ export async function runMain(kind: 'deploy' | 'rollback'): Promise<void> {
   core.saveState('config', optionalInput('config') ?? DEFAULT_CONFIG_PATH);
   core.saveState('environment', p.env.name);
   core.saveState('owner', p.request.identity.owner);
+  // the post step records a release it finds serving with the env file this run wrote (a hash, no value)
+  if (p.request.releaseEnv) core.saveState('release-env', JSON.stringify({ version: p.request.version, sha256: p.request.releaseEnv.sha256 }));
 
   // Cancellation: stop starting host work; the post step releases what is left.
   const abort = new AbortController();
@@ -168,7 +180,9 @@ export async function runPost(): Promise<void> {
     const config = await loadConfig(resolve(process.env.GITHUB_WORKSPACE ?? '.', file), file);
     const env = selectEnvironment(config, core.getState('environment') || 'production', file);
     const executor = new SshExecutor({ keyFile: `${dir}/id`, knownHostsFile: `${dir}/known_hosts`, workDir: dir, ...(env.ssh.jumpHosts ? { jumpHosts: env.ssh.jumpHosts } : {}) });
-    await recoverHosts({ executor, config, env, hostIds, identity: runIdentity(core.getState('owner')), log: logger });
+    const releaseEnvState = core.getState('release-env');
+    const releaseEnv = releaseEnvState ? (JSON.parse(releaseEnvState) as { version: string; sha256: string }) : undefined;
+    await recoverHosts({ executor, config, env, hostIds, identity: runIdentity(core.getState('owner')), log: logger, ...(releaseEnv ? { releaseEnv } : {}) });
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 import type { Host } from '../config/types.js';
 import { inspectHostStep, lockStep, migrateStep, parseLock, pullStep, unlockStep } from '../commands/host.js';
-import { overrideYaml, writeFileScript } from '../commands/compose.js';
-import { overridePath } from '../commands/paths.js';
+import { releaseEnvFile, releaseOverrideScript } from '../commands/compose.js';
+import { envFilesToPrune, removeEnvFilesScript, writeEnvFileScript } from '../commands/env-file.js';
+import { hookStep, parseBackupName } from '../commands/hooks.js';
 import { historyAndImagesStep, recordStep, releasesToPrune, removeImagesScript, type Release } from '../commands/releases.js';
 import { plainStep } from '../commands/step.js';
 import { UserError, errorMessage } from '../errors.js';
@@ -15,7 +16,9 @@ import { releaseRecords, type RecordedEnding } from './records.js';
 import { HostSession } from './session.js';
 import { strategyFor } from './strategies/index.js';
 import { project, type HostWork } from './strategies/strategy.js';
-import type { MigrationOutcome, RunRequest, RunResult } from './types.js';
+import type { HookName } from '../config/types.js';
+import type { ReleaseRef } from './host-state.js';
+import type { HookOutcome, MigrationOutcome, RunRequest, RunResult } from './types.js';
 
 /** nginx reloads asynchronously: nothing a reload took traffic from stops sooner than this. */
 const MIN_DRAIN_MS = 1000;
@@ -34,7 +37,7 @@ export async function runDeployment(req: RunRequest): Promise<RunResult> {
     await req.log.group(`Connect to ${req.env.hosts.length} host(s)`, () => connectAll(req));
     const states = await req.log.group('Preflight: inspect every host', () => inspectAll(req, sessions));
     if (req.kind === 'rollback' && req.version === 'list') return listResult(req, states, startedAt);
-    planned = plan(req.config, req.env, req, states);
+    planned = plan(req.config, req.env, { ...req, ...(req.releaseEnv ? { envSha256: req.releaseEnv.sha256 } : {}) }, states);
     const p = planned;
     await req.log.group(`Plan: ${p.kind} ${p.version}, ${p.batches.length} batch(es)`, async () => describePlan(p).forEach((line) => req.log.info(line)));
     return await whileLocked(req, sessions, () => runPlan(req, sessions, states, p, startedAt));
@@ -117,13 +120,21 @@ async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, 
   const p = withDigests(planned, digests);
   const works = hostWorks(req, sessions, states, p);
   const timings = { pullMs: Date.now() - pullStarted, healthyMs: 0, migrateMs: 0 };
+  const hooks: HookOutcome[] = [];
+  const primary = works.get(p.hosts.find((h) => h.primary)!.host.id)!;
+  const toRelease = primary.plan.to;
+  // a failing pre-* hook ends the run before anything switched (like a failed migration)
+  const stopBefore = async (what: string, migration?: MigrationOutcome): Promise<RunResult> => {
+    const runs = new Map<string, HostRun>(p.hosts.map((h) => [h.host.id, { kind: 'unchanged' }]));
+    // a deploy marks its version failed; a rollback leaves the history as it was (its target stays good)
+    if (p.kind === 'deploy') await record(req, sessions, p, runs, 'migration-failed');
+    return runResult(p, runs, { status: 'failed', ...(migration ? { migration } : {}), hooks, startedAt, timings, error: `${what} failed on ${primary.session.host.id}; no host was switched` });
+  };
+  if (!(await runHook(req, primary, p, 'pre-deploy', toRelease, hooks))) return stopBefore('the pre-deploy hook');
+  if (p.migration && !(await runHook(req, primary, p, 'pre-migrate', toRelease, hooks))) return stopBefore('the pre-migrate hook (before the migration: the schema is unchanged)');
   const migration = p.migration ? await migrate(req, works.get(p.migration.host.id)!, p) : undefined;
   timings.migrateMs = migration?.durationMs ?? 0;
-  if (migration && !migration.ok) {
-    const runs = new Map<string, HostRun>(p.hosts.map((h) => [h.host.id, { kind: 'unchanged' }]));
-    await record(req, sessions, p, runs, 'migration-failed');
-    return runResult(p, runs, { status: 'failed', migration, startedAt, timings, error: `migration failed on ${p.migration!.host.id}; no host was switched` });
-  }
+  if (migration && !migration.ok) return stopBefore('migration', migration);
   const { runs, cancelled } = await runBatches(req, works, p);
   timings.healthyMs = healthyTime(p, runs);
   const ending: RecordedEnding = cancelled ? 'cancelled' : failureCount(runs) > p.maxFailedHosts ? 'rolled-back' : 'deployed';
@@ -131,7 +142,10 @@ async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, 
   await retireAll(req, works, runs);
   await record(req, sessions, p, runs, ending);
   if (ending === 'deployed') await prune(req, sessions);
-  const base = { startedAt, timings, ...(migration ? { migration } : {}) };
+  // post-* hooks: a failure is a warning; after a rollback the hook runs in what serves again
+  if (ending === 'deployed') await runHook(req, primary, p, p.kind === 'deploy' ? 'post-deploy' : 'post-rollback', toRelease, hooks);
+  if (ending === 'rolled-back' && primary.plan.from.image) await runHook(req, primary, p, 'post-rollback', primary.plan.from, hooks);
+  const base = { startedAt, timings, hooks, ...(migration ? { migration } : {}) };
   if (ending === 'cancelled') return runResult(p, runs, { ...base, status: 'failed', error: 'the run was cancelled; hosts already switched keep the new version, the others the old one' });
   if (ending === 'rolled-back') return runResult(p, runs, { ...base, status: 'rolled-back', error: rollbackReason(p, runs) });
   const failed = failureCount(runs);
@@ -145,8 +159,9 @@ async function pullAll(req: RunRequest, sessions: Sessions, p: Plan): Promise<Ma
   const registry = req.config.registry && req.registryPassword ? { ...req.config.registry, password: req.registryPassword } : undefined;
   const { results, failures } = await onHosts(req.env.hosts, async (host) => {
     const to = p.hosts.find((h) => h.host === host)!.to;
-    const override = writeFileScript(overridePath(req.env, to.version), overrideYaml(req.env, to.image));
-    const pulled = await sessions.get(host.id)!.run(pullStep(to.image, registry, p.pull, override));
+    // the release's environment file (deploy: written now, the same on every host; rollback: the one it kept), then the override naming it
+    const envFile = p.pull && req.releaseEnv && to.envSha256 ? writeEnvFileScript(req.env, to.version, to.envSha256, req.releaseEnv.content) : [];
+    const pulled = await sessions.get(host.id)!.run(pullStep(to.image, registry, p.pull, [...envFile, ...releaseOverrideScript(req.env, to)]));
     req.log.info(`${host.id}: ${to.image} ready${pulled.digest ? ` (${pulled.digest})` : ''}`);
     return pulled.digest ?? to.digest;
   });
@@ -179,6 +194,31 @@ async function migrate(req: RunRequest, w: HostWork, p: Plan): Promise<Migration
     // the migration's output is the container's: it may not start a workflow command
     if (output) req.log.info(untrusted(output));
     return { host: m.host.id, ok: r.code === 0, durationMs: Date.now() - started, output };
+  });
+}
+
+/**
+ * One hook on the primary host: in a one-off container of `release` (its image and environment
+ * file) or in a shell on the host. Its output goes to the log through untrusted(); false when it failed.
+ */
+async function runHook(req: RunRequest, w: HostWork, p: Plan, name: HookName, release: ReleaseRef, into: HookOutcome[]): Promise<boolean> {
+  const hook = p.hooks.find((h) => h.name === name);
+  if (!hook) return true;
+  const started = Date.now();
+  const envFile = releaseEnvFile(req.env, release);
+  const post = name.startsWith('post-');
+  const context = { version: name === 'post-rollback' && p.kind === 'deploy' ? p.previousVersion : p.version, previousVersion: name === 'post-rollback' && p.kind === 'deploy' ? p.version : p.previousVersion, hosts: req.env.hosts.map((h) => h.id), environment: req.env.name, ...(envFile ? { envFile } : {}) };
+  return req.log.group(`Hook ${name} on ${hook.host.id} (in ${hook.in}): ${hook.command}`, async () => {
+    const r = await w.session.attempt(hookStep(name, project(w, release), hook, context)).catch((err: unknown) => ({ code: 255, stdout: '', stderr: errorMessage(err) }));
+    const output = `${r.stdout}${r.stderr}`.trim().split('\n').slice(-40).join('\n');
+    // the hook's output is the app's: it may not start a workflow command
+    if (output) req.log.info(untrusted(output));
+    const ok = r.code === 0;
+    if (!ok && post) req.log.warning(`${name} hook failed (exit ${r.code}) on ${hook.host.id}; the run goes on`);
+    else if (!ok) req.log.info(`${name} hook failed (exit ${r.code}) on ${hook.host.id}`);
+    const backup = parseBackupName(output);
+    into.push({ name, host: hook.host.id, in: hook.in, ok, durationMs: Date.now() - started, output, ...(backup ? { backup } : {}) });
+    return ok;
   });
 }
 
@@ -264,7 +304,10 @@ async function record(req: RunRequest, sessions: Sessions, p: Plan, runs: Map<st
 async function prune(req: RunRequest, sessions: Sessions): Promise<void> {
   await onHosts(req.env.hosts, async (h) => {
     const session = sessions.get(h.id)!;
-    const { history, inUse } = await session.run(historyAndImagesStep(req.env)).catch(() => ({ history: [], inUse: [] }));
+    const { history, inUse, envFiles } = await session.run(historyAndImagesStep(req.env)).catch(() => ({ history: [], inUse: [], envFiles: [] as string[] }));
+    // the environment files of every release kept (a rollback starts it with its own)
+    const oldEnvFiles = history.length ? envFilesToPrune(history, req.env.keepReleases, envFiles) : [];
+    if (oldEnvFiles.length) await session.run(plainStep('prune old release environment files', removeEnvFilesScript(req.env, oldEnvFiles))).catch(() => undefined);
     const images = releasesToPrune(history, req.env.keepReleases, inUse).filter((image) => image.startsWith(req.config.image));
     if (!images.length) return;
     await session.run(plainStep('prune old release images', removeImagesScript(images))).catch(() => undefined);

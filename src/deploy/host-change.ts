@@ -1,7 +1,6 @@
-import { listContainersStep, overrideYaml, removeContainersScript, startBesideStep, startServiceScript, writeFileScript, type ContainerInfo } from '../commands/compose.js';
+import { listContainersStep, releaseOverrideScript, removeContainersScript, startBesideStep, startServiceScript, type ContainerInfo } from '../commands/compose.js';
 import type { HealthResult } from '../commands/health.js';
 import { sampleContainers } from '../commands/host.js';
-import { overridePath } from '../commands/paths.js';
 import { plainStep } from '../commands/step.js';
 import { errorMessage } from '../errors.js';
 import type { ReleaseRef } from './host-state.js';
@@ -60,7 +59,7 @@ export async function revertHost(w: HostWork, strategy: DeployStrategy, started:
   const discard = started ? await strategy.revert(w, started) : [];
   const from = w.plan.from;
   if (from.image) {
-    await w.session.run(plainStep('write the previous release override', writeFileScript(overridePath(w.env, from.version), overrideYaml(w.env, from.image))));
+    await w.session.run(plainStep('write the previous release override', releaseOverrideScript(w.env, from)));
     await replaceWorkers(w, from, await listContainers(w));
   }
   if (!discard.length) return;

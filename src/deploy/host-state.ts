@@ -10,6 +10,8 @@ export interface ReleaseRef {
   version: string;
   image: string;
   digest?: string;
+  /** The hash naming the release's environment file on the host (none: the release has no env). */
+  envSha256?: string;
 }
 
 /** One host as the inspection found it, checked: everything the plan and the strategies read. */
@@ -44,11 +46,17 @@ export function checkHost(env: Environment, kind: RunKind, host: Host, facts: Ho
     if (s.container_name) fail(`service "${name}" sets container_name "${s.container_name}"; remove it so a new container can start beside the old one`);
     if (s.ports?.length) fail(`service "${name}" publishes host ports; remove \`ports:\` (nginx reaches it on the compose network) so a new container can start beside the old one`);
   }
+  const ours = [...Object.keys(env.env.clear), ...env.env.secret];
+  for (const name of [...env.services, ...env.singletonServices]) {
+    const own = ours.filter((v) => Object.hasOwn(services[name]!.environment ?? {}, v));
+    if (own.length)
+      fail(`service "${name}" already sets ${own.join(', ')} in the compose file (environment: or its env_file), which would hide the value parking-ci gives it; remove ${own.length > 1 ? 'them' : 'it'} there`);
+  }
   const proxy = facts.containers.find((c) => c.service === env.proxyService && c.state === 'running') ?? fail(`the proxy service "${env.proxyService}" is not running; start the stack once (\`docker compose up -d\`) before the first deploy`);
   const history = parseReleases(facts.releasesText);
   const release = currentRelease(history);
   if (kind === 'rollback' && !release) fail('has no release history yet (nothing deployed by parking-ci to roll back to)');
   const web = facts.containers.find((c) => c.service === env.webService && c.state === 'running');
-  const current = release ? { version: release.version, image: release.image } : web ? { version: versionOf(web.image), image: web.image } : { version: 'none', image: '' };
+  const current = release ? { version: release.version, image: release.image, ...(release['env-sha256'] ? { envSha256: release['env-sha256'] } : {}) } : web ? { version: versionOf(web.image), image: web.image } : { version: 'none', image: '' };
   return { host, facts, history, proxy, current, firstDeploy: !release };
 }

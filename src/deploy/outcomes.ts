@@ -1,6 +1,6 @@
 import type { HostChange } from './host-change.js';
 import type { Plan, HostPlan } from './plan.js';
-import type { HostOutcome, MigrationOutcome, RunResult } from './types.js';
+import type { HookOutcome, HostOutcome, MigrationOutcome, RunResult } from './types.js';
 
 /** What a run did to one host, from first to last step (immutable once the run is over). */
 export type HostRun =
@@ -46,6 +46,7 @@ export interface Ending {
   status: RunResult['status'];
   error?: string;
   migration?: MigrationOutcome;
+  hooks?: readonly HookOutcome[];
   startedAt: number;
   timings: RunResult['timings'];
 }
@@ -58,6 +59,7 @@ export function runResult(plan: Plan, runs: ReadonlyMap<string, HostRun>, end: E
     previousVersion: plan.previousVersion,
     hosts: plan.hosts.map((p) => hostOutcome(p, runs.get(p.host.id) ?? { kind: 'skipped' })),
     ...(end.migration ? { migration: end.migration } : {}),
+    ...(end.hooks?.length ? { hooks: end.hooks } : {}),
     durationMs: Date.now() - end.startedAt,
     ...(end.error ? { error: end.error } : {}),
     timings: end.timings,

@@ -21,6 +21,8 @@ export interface Recovery {
   hostIds: string[];
   identity: RunIdentity;
   log: Logger;
+  /** The env file hash the run wrote for its version (a release the history does not name yet). */
+  releaseEnv?: { version: string; sha256: string };
 }
 
 /**
@@ -85,6 +87,8 @@ async function recordWhatServes(r: Recovery, session: HostSession, routed: Conta
   const color = colorOf(r.env, routed[0]!.service);
   const known = history.findLast((l) => l.image === image);
   const version = known?.version ?? versionOf(image);
-  await session.run(recordStep(r.env, [releaseLine({ version, image, ...(known?.digest ? { digest: known.digest } : {}) }, 'deployed', 'reconcile', r.identity, new Date().toISOString(), color)]));
+  // the release keeps its environment file: from its earlier line, or the one this run wrote
+  const envSha256 = known?.['env-sha256'] ?? (r.releaseEnv?.version === version ? r.releaseEnv.sha256 : undefined);
+  await session.run(recordStep(r.env, [releaseLine({ version, image, ...(known?.digest ? { digest: known.digest } : {}), ...(envSha256 ? { envSha256 } : {}) }, 'deployed', 'reconcile', r.identity, new Date().toISOString(), color)]));
   session.warning(`the release history did not name what serves: recorded ${version} as current (the run was interrupted after this host switched)`);
 }

@@ -49,6 +49,7 @@ export function releaseLine(ref: ReleaseRef, status: Release['status'], action: 
     version: ref.version,
     image: ref.image,
     digest: ref.digest ?? '',
+    ...(ref.envSha256 ? { 'env-sha256': ref.envSha256 } : {}),
     status,
     at,
     'git-sha': who.gitSha,

@@ -3,6 +3,7 @@ import { formatDuration } from '../config/duration.js';
 import type { Environment } from '../config/types.js';
 import type { Release } from '../commands/releases.js';
 import { escapeHtml, fenced, inline, lastChars } from '../github/escape.js';
+import { redact } from '../github/mask.js';
 import type { HostOutcome, RunKind, RunRequest, RunResult } from './types.js';
 
 const ICON = { deployed: '✅', 'rolled-back': '↩️', failed: '❌', unchanged: '⏸️', skipped: '⏭️' } as const;
@@ -35,10 +36,15 @@ export async function writeRunSummary(req: Pick<RunRequest, 'kind' | 'env' | 'st
   s.addRaw(`\n\`${req.config.app}\` · strategy **${req.strategy}** · ${req.env.hosts.length} host(s) · before: \`${inline(result.previousVersion)}\` · ${formatDuration(result.durationMs)}\n\n`);
   if (result.error) s.addRaw(`> **${result.status === 'deployed' ? 'Note' : 'Why'}:** ${inline(result.error)}\n\n`);
   if (result.hosts.length) writeHosts(result.hosts);
+  writeEnvironment(req.kind, req.env);
+  writeHooks(result);
   writeMigration(req.kind, req.env, result);
   for (const o of result.hosts.filter((h) => h.health && !h.health.healthy)) writeHealth(o);
   if (result.histories) writeHistories(result.histories);
   s.addRaw(`\n${nextSteps(req.kind, result, req.env)}\n`);
+  // outside text (hook, migration and container output) may echo a secret: none reaches the summary
+  const text = redact(s.stringify());
+  s.emptyBuffer().addRaw(text);
   await s.write();
 }
 
@@ -46,6 +52,26 @@ function writeHosts(hosts: readonly HostOutcome[]): void {
   const header = ['Host', 'From', 'To', 'Result', 'Time'].map((data) => ({ data, header: true }));
   const result = (o: HostOutcome) => `${ICON[o.status]} ${o.status}${o.lost ? ' (host lost: state reconciled by the post step)' : ''}${o.error ? `: ${o.error}` : ''}`;
   core.summary.addTable([header, ...hosts.map((o) => [o.host.id, o.from, o.color ? `${o.to} (${o.color})` : o.to, result(o), formatDuration(o.durationMs)].map(escapeHtml))]);
+}
+
+/** Names only: a secret's value never reaches the summary. */
+function writeEnvironment(kind: RunKind, env: Environment): void {
+  const clear = Object.keys(env.env.clear);
+  if (!clear.length && !env.env.secret.length) return;
+  const names = [...clear.map((n) => `\`${n}\``), ...env.env.secret.map((n) => `\`${n}\` (secret)`)].join(', ');
+  core.summary.addRaw(
+    kind === 'deploy'
+      ? `\n**Environment** ${names}: written 0600 to \`.parking-ci/env/\` on every host, one file per release\n\n`
+      : `\n**Environment**: each host started the release with that release's own environment file\n\n`,
+  );
+}
+
+function writeHooks(result: RunResult): void {
+  for (const h of result.hooks ?? []) {
+    const verdict = h.ok ? '✅ ran' : h.name.startsWith('post-') ? '⚠️ failed (a warning: the run went on)' : '❌ failed (nothing was switched)';
+    core.summary.addRaw(`\n**Hook ${escapeHtml(h.name)}** ${verdict} on ${escapeHtml(h.host)} (in ${h.in}) in ${formatDuration(h.durationMs)}${h.backup ? ` · backup: \`${inline(h.backup)}\`` : ''}\n\n`);
+    if (h.output) core.summary.addDetails(`${escapeHtml(h.name)} output (last lines)`, `\n\n${fenced(lastChars(h.output, 4000))}\n`);
+  }
 }
 
 function writeMigration(kind: RunKind, env: Environment, result: RunResult): void {

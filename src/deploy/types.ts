@@ -1,4 +1,5 @@
-import type { Config, Environment, Host, Strategy } from '../config/types.js';
+import type { Config, Environment, HookName, Host, Strategy } from '../config/types.js';
+import type { ReleaseEnv } from './release-env.js';
 import type { HealthResult } from '../commands/health.js';
 import type { Release } from '../commands/releases.js';
 import type { Executor } from '../remote/executor.js';
@@ -29,6 +30,8 @@ export interface RunRequest {
   /** deploy: the version to deploy. rollback: `previous`, `list` or a version from the history. */
   version: string;
   registryPassword?: string;
+  /** deploy: the release's environment file (config env.clear + the listed secrets); none without `env`. */
+  releaseEnv?: ReleaseEnv;
   identity: RunIdentity;
   executor: Executor;
   log: Logger;
@@ -67,6 +70,18 @@ export interface MigrationOutcome {
   readonly output: string;
 }
 
+export interface HookOutcome {
+  readonly name: HookName;
+  readonly host: string;
+  readonly in: 'image' | 'host';
+  readonly ok: boolean;
+  readonly durationMs: number;
+  /** The last lines it printed (secrets redacted where shown). */
+  readonly output: string;
+  /** What the hook said it made, from a `backup: NAME` line. */
+  readonly backup?: string;
+}
+
 /** What a deploy or rollback came to: built once, at the end, from the hosts' outcomes. */
 export interface RunResult {
   readonly status: 'deployed' | 'rolled-back' | 'failed';
@@ -74,6 +89,8 @@ export interface RunResult {
   readonly previousVersion: string;
   readonly hosts: readonly HostOutcome[];
   readonly migration?: MigrationOutcome;
+  /** The hooks that ran, in order. */
+  readonly hooks?: readonly HookOutcome[];
   readonly durationMs: number;
   /** The one line the action fails with. */
   readonly error?: string;

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { UserError, ValidationError, errorMessage, formatProblem } from '../errors.js';
+import { redact } from './mask.js';
 
 /**
  * Runs an action's main (and, when the runner calls the same bundle again as the `post` step, its
@@ -32,9 +33,10 @@ export function reportFailure(err: unknown): void {
     return;
   }
   if (err instanceof UserError) {
-    core.setFailed(err.message);
+    // the message may carry remote output: no masked value in it
+    core.setFailed(redact(err.message));
     return;
   }
   core.debug(err instanceof Error && err.stack ? err.stack : String(err));
-  core.setFailed(`Unexpected error: ${errorMessage(err)} (re-run with debug logging for the stack trace)`);
+  core.setFailed(`Unexpected error: ${redact(errorMessage(err))} (re-run with debug logging for the stack trace)`);
 }

@@ -99,6 +99,8 @@ describe('a valid config', () => {
       drainMs: 5000,
       keepReleases: 5,
       keepIdleColor: 'stopped',
+      env: { clear: {}, secret: [] },
+      hooks: {},
     });
     expect(parseConfig(MINIMAL, FILE).registry).toBeUndefined();
   });

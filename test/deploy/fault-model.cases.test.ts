@@ -115,3 +115,48 @@ describe('the stories of the strategies', () => {
     expect(text).toContain("sh -c 'python manage.py migrate'");
   });
 });
+
+describe('env and hooks (issue 14)', () => {
+  const withEnv: Scenario = { ...base, env: true, hooks: true };
+  const envFile = (o: Awaited<ReturnType<typeof runScenario>>) => o.fleet.hosts.map((h) => h.routed(8000).map((c) => c.envFile?.split('/').at(-1)?.split('-')[0]).join('+'));
+
+  test('a deploy: every host serves v3 with the v3 env file, the history records its hash, the hooks ran once each in order', async () => {
+    const o = await runScenario(withEnv);
+    expect(o.result?.status).toBe('deployed');
+    expect(envFile(o)).toEqual(['v3', 'v3', 'v3']);
+    const line = parseReleases(o.fleet.hosts[2]!.files.get(o.fleet.releasesPath)!).at(-1)!;
+    expect(line['env-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(o.fleet.events.filter((e) => e.what === 'hook').map((e) => e.hook)).toEqual(['pre-deploy', 'pre-migrate', 'post-deploy']);
+    expect(o.result?.hooks?.map((h) => [h.name, h.ok])).toEqual([['pre-deploy', true], ['pre-migrate', true], ['post-deploy', true]]);
+    expect(violations(withEnv, o)).toEqual([]);
+  });
+
+  test('a failing pre-migrate hook: no migration, nothing switched, every host on v1 with the v1 env file', async () => {
+    const s = { ...withEnv, failingHook: 'pre-migrate' as const };
+    const o = await runScenario(s);
+    expect(o.result?.status).toBe('failed');
+    expect(o.result?.error).toMatch(/pre-migrate hook .* failed on 10\.0\.0\.11; no host was switched/);
+    expect(o.fleet.migrations).toBe(0);
+    expect(served(o)).toEqual(['v1', 'v1', 'v1']);
+    expect(envFile(o)).toEqual(['v1', 'v1', 'v1']);
+    expect(violations(s, o)).toEqual([]);
+  });
+
+  test('a failing post-deploy hook is a warning: the deploy stands', async () => {
+    const o = await runScenario({ ...withEnv, failingHook: 'post-deploy' });
+    expect(o.result?.status).toBe('deployed');
+    expect(o.result?.hooks?.at(-1)).toMatchObject({ name: 'post-deploy', ok: false });
+    expect(o.log.some((l) => l.startsWith('warning: post-deploy hook failed'))).toBe(true);
+  });
+
+  test('a rollback starts v1 with the v1 env file on every host (both strategies), then the post-rollback hook', async () => {
+    for (const strategy of ['rolling', 'blue-green'] as const) {
+      const s: Scenario = { ...withEnv, strategy, kind: 'rollback', history: ['v1', 'v2'] };
+      const o = await runScenario(s);
+      expect(o.result?.status).toBe('deployed');
+      expect(envFile(o)).toEqual(['v1', 'v1', 'v1']);
+      expect(o.fleet.events.filter((e) => e.what === 'hook').map((e) => e.hook)).toEqual(['pre-deploy', 'post-rollback']);
+      expect(violations(s, o)).toEqual([]);
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // The fault model (issue 13): generated fleets of 1–7 hosts, both strategies, batch sizes as numbers
 // and percentages, max-failed-hosts, deploys and rollbacks, and a fault at any numbered remote step
 // of any host (fail, fail after the command ran, time out, never return: the run is killed) or a
-// cancel at any step; after the run and its post step every invariant must hold.
+// cancel at any step; with or without the app's env (env files per release) and hooks (one of them
+// failing); after the run and its post step every invariant must hold.
 import fc from 'fast-check';
 import { runScenario, violations, type Scenario } from '../../testkit/fault-model.js';
 
@@ -19,6 +20,9 @@ const scenario: fc.Arbitrary<Scenario> = fc
     badMigration: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
     faults: fc.array(fc.record({ host: fc.integer({ min: 0, max: 6 }), step: fc.integer({ min: 1, max: 45 }), kind: fc.constantFrom('fail' as const, 'drop' as const, 'timeout' as const, 'hang' as const) }), { maxLength: 1 }),
     cancelAt: fc.option(fc.integer({ min: 1, max: 120 }), { nil: undefined }),
+    env: fc.boolean(),
+    hooks: fc.boolean(),
+    failingHook: fc.option(fc.constantFrom('pre-deploy' as const, 'pre-migrate' as const, 'post-deploy' as const, 'post-rollback' as const), { nil: undefined }),
   })
   .map((s) => ({
     ...s,

@@ -1,4 +1,4 @@
-import { overrideYaml, removeContainersScript, startAgainStep, startBesideStep, stopContainersScript, writeFileScript, type ContainerInfo } from '../../commands/compose.js';
+import { overrideYaml, releaseEnvFile, removeContainersScript, startAgainStep, startBesideStep, stopContainersScript, writeFileScript, type ContainerInfo } from '../../commands/compose.js';
 import { switchUpstreamScript, upstreamConfig } from '../../commands/nginx.js';
 import { overridePath } from '../../commands/paths.js';
 import { raw } from '../../commands/shell.js';
@@ -22,14 +22,19 @@ export const blueGreen: DeployStrategy = {
     const live = old.map((c) => colorOf(w.env, c.service)).find((c) => c);
     const color: Color = live === 'blue' ? 'green' : 'blue';
     const kept = containers.filter((c) => c.service === `${w.env.webService}-${color}`);
-    if (kept.length && kept.every((c) => c.image === release.image)) {
+    // a kept color is reused only for the same image with the same environment (a redeploy with new settings recreates it)
+    const keptEnv = w.state.history.findLast((r) => r.color === color && r.status === 'deployed')?.['env-sha256'];
+    if (kept.length && kept.every((c) => c.image === release.image) && keptEnv === release.envSha256) {
       const fresh = await w.session.run(startAgainStep(kept, `start the kept ${color} containers`));
       w.session.info(`${release.version} is kept in ${color}: started it again without pulling or recreating`);
       return { release, fresh, old, color };
     }
     const count = Math.max(1, old.filter((c) => colorOf(w.env, c.service) === live || !live).length);
-    const images = { blue: live === 'blue' ? old[0]!.image : release.image, green: live === 'green' ? old[0]!.image : release.image };
-    await w.session.run(plainStep('write the blue-green override', writeFileScript(overridePath(w.env, release.version), overrideYaml(w.env, release.image, colorServices(w.env, images)))));
+    // the live color keeps the release (and environment) it serves; the idle one gets the new release's
+    const serving = { image: old[0]?.image ?? release.image, envFile: releaseEnvFile(w.env, w.plan.from) };
+    const fresh_ = { image: release.image, envFile: releaseEnvFile(w.env, release) };
+    const colors = { blue: live === 'blue' ? serving : fresh_, green: live === 'green' ? serving : fresh_ };
+    await w.session.run(plainStep('write the blue-green override', writeFileScript(overridePath(w.env, release.version), overrideYaml(w.env, release.image, colorServices(w.env, colors), fresh_.envFile))));
     const start = startBesideStep(project(w, release), `${w.env.webService}-${color}`, 0, count);
     const fresh = await w.session.run({ ...start, label: `start ${release.version} in ${color}`, script: [...removeContainersScript(kept.map((c) => c.id), 5), ...start.script] });
     return { release, fresh, old, color };
@@ -59,12 +64,11 @@ export const blueGreen: DeployStrategy = {
 };
 
 /** The two color services, each extending the user's web service with its own image. */
-function colorServices(env: Environment, images: Record<Color, string>): Record<string, unknown> {
+function colorServices(env: Environment, colors: Record<Color, { image: string; envFile: string | undefined }>): Record<string, unknown> {
   const base = { file: `${env.appDir}/${env.composeFile}`, service: env.webService };
-  return {
-    [`${env.webService}-blue`]: { extends: base, image: images.blue },
-    [`${env.webService}-green`]: { extends: base, image: images.green },
-  };
+  // `extends` reads the user's file only: each color names its release's environment file itself
+  const service = (c: { image: string; envFile: string | undefined }) => ({ extends: base, image: c.image, ...(c.envFile ? { env_file: [c.envFile] } : {}) });
+  return { [`${env.webService}-blue`]: service(colors.blue), [`${env.webService}-green`]: service(colors.green) };
 }
 
 function otherColor(w: HostWork, old: ContainerInfo[], color: Color | undefined): ContainerInfo[] {
