@@ -61,7 +61,7 @@ describe('the config: env and hooks', () => {
     ['a value with a line break', '        MULTI: "a\\nb"\n', 'env.clear.MULTI', 'one-line value', 14],
     ['a name shadowing PARKING_CI_', '        PARKING_CI_VERSION: v9\n', 'env.clear.PARKING_CI_VERSION', 'set by parking-ci for hooks', 14],
     ['a name both clear and secret', '      secret: [DEBUG]\n', 'env.secret[0]', 'either clear or secret', 14],
-    ['__proto__ as a name', '        __proto__: x\n', 'env.clear.__proto__', 'expected a variable name', 14],
+    ['__proto__ as a name', '        __proto__: x\n', 'env.clear.__proto__', 'is reserved (it cannot be read safely)', 14],
   ])('%s is refused with its line and column', (_name, extra, path, message, line) => {
     const err = configError(extra);
     const p = err.problems.find((x) => x.path.endsWith(path))!;
