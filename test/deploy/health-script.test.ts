@@ -1,0 +1,52 @@
+// The health probe as the host runs it: real bash -euo pipefail, a real HTTP server on loopback, and
+// a stand-in `docker` that says the container is running. A failing app answers with a page far
+// longer than what the probe keeps; the probe must still end "unhealthy" with that answer and the
+// container's logs, and exit 0 (a pipeline cut short by `head` must not kill it with SIGPIPE).
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { healthCheckScript, parseHealth } from '../../src/commands/health.js';
+import { renderScript } from '../../src/commands/shell.js';
+
+let server: Server;
+let port = 0;
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    res.writeHead(500, { 'content-type': 'text/html' });
+    res.end(`<html><body>${'Server Error '.repeat(2000)}</body></html>`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-euo', 'pipefail', '-s'], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(script);
+  });
+}
+
+test('a long 500 answer ends the probe as unhealthy, with the answer and the logs, exit 0', async () => {
+  const bin = mkdtempSync(join(tmpdir(), 'fake-docker-'));
+  writeFileSync(join(bin, 'docker'), `#!/bin/bash\nif [ "$1" = inspect ]; then echo running; else for i in $(seq 1 3000); do echo "log line $i of a chatty container"; done; fi\n`);
+  chmodSync(join(bin, 'docker'), 0o755);
+  const script = renderScript(healthCheckScript({ containerId: 'abc', address: '127.0.0.1', port, path: '/health/', expectStatus: 200, timeoutMs: 300, intervalMs: 100 }));
+  const r = await bash(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  const health = parseHealth(r.stdout);
+  expect(health.healthy).toBe(false);
+  expect(health.attempts.length).toBeGreaterThan(0);
+  expect(health.attempts.every((a) => a.status === '500')).toBe(true);
+  expect(health.lastResponse).toMatch(/^HTTP\/1\.\d 500/);
+  expect(health.lastResponse.length).toBeLessThanOrEqual(2000);
+  expect(health.logs).toMatch(/log line 3000 of a chatty container$/);
+});
