@@ -14,7 +14,8 @@ export interface HealthProbe {
 /**
  * Polls one container's health endpoint directly (not through nginx) with bash's /dev/tcp, so the
  * host needs no curl. Prints one `attempt <ms> <status>` line per try, then `healthy` or `unhealthy`
- * with the last response and the container's last log lines.
+ * with the last response and the container's last log lines. Nothing pipes into a reader that may
+ * stop early (`head`): under pipefail the writer's SIGPIPE would end the probe with exit 141.
  */
 export function healthCheckScript(p: HealthProbe): Script {
   const get =
@@ -27,13 +28,13 @@ export function healthCheckScript(p: HealthProbe): Script {
     [raw('  state=$(docker inspect --format "{{.State.Status}}" "$id" 2>/dev/null || echo missing)')],
     [raw('  if [ "$state" != running ]; then status="container $state"; echo "attempt $(( $(date +%s%3N) - start )) $state"; break; fi')],
     [raw('  resp=$(timeout 5 bash -c'), get, p.address, String(p.port), p.path, raw('2>&1 || true)')],
-    [raw('  status=$(printf "%s" "$resp" | head -n 1 | tr -d "\\r" | awk \'/^HTTP\\// {print $2}\')')],
+    [raw('  status=""; if [[ $resp =~ ^HTTP/[0-9.]+\\ ([0-9]+) ]]; then status=${BASH_REMATCH[1]}; fi')],
     [raw('  echo "attempt $(( $(date +%s%3N) - start )) ${status:-no-answer}"')],
     [raw('  if [ "${status:-}" ='), String(p.expectStatus), raw(']; then echo healthy; exit 0; fi')],
     [raw('  if [ "$(date +%s%3N)" -ge "$deadline" ]; then break; fi')],
     ['sleep', (p.intervalMs / 1000).toFixed(3)],
     [raw('done')],
-    [raw('echo unhealthy; echo "### response"; printf "%s\\n" "$resp" | tr -d "\\r" | head -c 2000; echo; echo "### logs"; docker logs --tail 40 "$id" 2>&1 | tail -c 6000 || true')],
+    [raw('echo unhealthy; echo "### response"; printf "%s\\n" "${resp:0:2000}" | tr -d "\\r"; echo; echo "### logs"; docker logs --tail 40 "$id" 2>&1 | tail -c 6000 || true')],
   ];
 }
 

@@ -50,3 +50,23 @@ test('a long 500 answer ends the probe as unhealthy, with the answer and the log
   expect(health.lastResponse.length).toBeLessThanOrEqual(2000);
   expect(health.logs).toMatch(/log line 3000 of a chatty container$/);
 });
+
+test('no reader that stops early ends the probe: a writer slower than `head` does not kill it with SIGPIPE', async () => {
+  // A stand-in `tr` that writes its output in two pieces, the second after a pause: under the old
+  // `printf | tr | head -c 2000` it got SIGPIPE once head had its 2000 bytes, and pipefail + set -e
+  // ended the probe with exit 141 (seen on a busy host, where any writer can be that slow).
+  const bin = mkdtempSync(join(tmpdir(), 'fake-docker-'));
+  writeFileSync(join(bin, 'docker'), `#!/bin/bash\nif [ "$1" = inspect ]; then echo running; else echo one log line; fi\n`);
+  writeFileSync(join(bin, 'tr'), `#!/bin/bash\n/usr/bin/tr "$@" | { /usr/bin/head -c 2100; sleep 0.2; cat; }\n`);
+  chmodSync(join(bin, 'docker'), 0o755);
+  chmodSync(join(bin, 'tr'), 0o755);
+  const script = renderScript(healthCheckScript({ containerId: 'abc', address: '127.0.0.1', port, path: '/health/', expectStatus: 200, timeoutMs: 0, intervalMs: 10 }));
+  const r = await bash(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  const health = parseHealth(r.stdout);
+  expect(health.healthy).toBe(false);
+  expect(health.attempts.map((a) => a.status)).toEqual(['500']);
+  expect(health.lastResponse).toMatch(/^HTTP\/1\.\d 500/);
+  expect(health.lastResponse.length).toBeLessThanOrEqual(2000);
+  expect(health.logs).toBe('one log line');
+});
