@@ -26,15 +26,16 @@ export function hookVariables(c: HookContext): [string, string][] {
 /**
  * A hook: `in: image` runs it like the migration, in a one-off container of the release's web
  * service (its image and environment file); `in: host` runs it with bash in app-dir on the host.
- * Its output is captured (both streams); the exit code decides.
+ * Its output is captured (both streams); the exit code decides. Its stdin is /dev/null: the rest of
+ * the step's script arrives on bash's stdin, and a hook (or migration) that reads stdin must not eat it.
  */
 export function hookScript(target: ComposeProject, hook: Hook, context: HookContext): Script {
   const vars = hookVariables(context);
   const limit = ['timeout', '--signal=TERM', '--kill-after=30', `${Math.ceil(hook.timeoutMs / 1000)}`];
-  if (hook.in === 'host') return [['cd', target.env.appDir], [...limit, 'env', ...vars.map(([k, v]) => `${k}=${v}`), 'bash', '-c', hook.command, raw('2>&1')]];
+  if (hook.in === 'host') return [['cd', target.env.appDir], [...limit, 'env', ...vars.map(([k, v]) => `${k}=${v}`), 'bash', '-c', hook.command, raw('</dev/null 2>&1')]];
   return [
     ['cd', target.env.appDir],
-    [...limit, ...compose(target, 'run', '--rm', '--no-deps', '-T', ...vars.flatMap(([k, v]) => ['-e', `${k}=${v}`]), '--', target.env.webService, 'sh', '-c', hook.command), raw('2>&1')],
+    [...limit, ...compose(target, 'run', '--rm', '--no-deps', '-T', ...vars.flatMap(([k, v]) => ['-e', `${k}=${v}`]), '--', target.env.webService, 'sh', '-c', hook.command), raw('</dev/null 2>&1')],
   ];
 }
 

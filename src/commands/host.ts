@@ -200,6 +200,6 @@ export function migrateStep(project: ComposeProject, command: string, timeoutMs:
 export function migrateScript(target: Parameters<typeof compose>[0], command: string, timeoutMs: number): Script {
   return [
     ['cd', target.env.appDir],
-    ['timeout', '--signal=TERM', '--kill-after=30', `${Math.ceil(timeoutMs / 1000)}`, ...compose(target, 'run', '--rm', '--no-deps', '-T', '--', target.env.webService, 'sh', '-c', command), raw('2>&1')],
+    ['timeout', '--signal=TERM', '--kill-after=30', `${Math.ceil(timeoutMs / 1000)}`, ...compose(target, 'run', '--rm', '--no-deps', '-T', '--', target.env.webService, 'sh', '-c', command), raw('</dev/null 2>&1')],
   ];
 }

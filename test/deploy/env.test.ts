@@ -172,7 +172,7 @@ describe('hooks', () => {
     expect(text).toBe(
       'cd /opt/parking\ntimeout --signal=TERM --kill-after=30 600 docker compose --project-name parking --project-directory /opt/parking -f /opt/parking/docker-compose.yml -f /opt/parking/.parking-ci/compose/v2.yml run --rm --no-deps -T' +
         ' -e PARKING_CI_VERSION=v2 -e PARKING_CI_PREVIOUS_VERSION=v1 -e PARKING_CI_HOSTS=10.0.0.11,10.0.0.12 -e PARKING_CI_ENVIRONMENT=production -e PARKING_CI_ENV_FILE=/opt/parking/.parking-ci/env/v2-x.env' +
-        " -- web sh -c 'python manage.py check --deploy' 2>&1",
+        " -- web sh -c 'python manage.py check --deploy' </dev/null 2>&1",
     );
   });
 
@@ -183,6 +183,14 @@ describe('hooks', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`v=v2 p=v1 h=10.0.0.11,10.0.0.12 e=production in=${appDir}`);
     expect(parseBackupName(r.stdout)).toBe('/b/x.dump');
+  });
+
+  test('a hook that reads stdin reads nothing: the rest of the step\'s script, on bash\'s stdin, still runs', () => {
+    const appDir = mkdtempSync(join(tmpdir(), 'pci-hook-'));
+    const hook = { command: 'echo "read: [$(cat)]"', in: 'host' as const, timeoutMs: 5000 };
+    const script = renderScript([...hookScript({ app: 'parking', env: { ...env, appDir }, flavor: 'plugin' }, hook, context), ['echo', 'after the hook']]);
+    const r = spawnSync('bash', ['-euo', 'pipefail', '-s'], { input: script, encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'read: []\nafter the hook\n' });
   });
 });
 
