@@ -35,12 +35,19 @@ function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ status: number 
   });
 }
 
-test('a long 500 answer ends the probe as unhealthy, with the answer and the logs, exit 0', async () => {
+/** The probe run by a real bash with stand-in commands (name -> bash script body) first on PATH. */
+async function probe(standIns: Record<string, string>, timing: { timeoutMs: number; intervalMs: number }) {
   const bin = mkdtempSync(join(tmpdir(), 'fake-docker-'));
-  writeFileSync(join(bin, 'docker'), `#!/bin/bash\nif [ "$1" = inspect ]; then echo running; else for i in $(seq 1 3000); do echo "log line $i of a chatty container"; done; fi\n`);
-  chmodSync(join(bin, 'docker'), 0o755);
-  const script = renderScript(healthCheckScript({ containerId: 'abc', address: '127.0.0.1', port, path: '/health/', expectStatus: 200, timeoutMs: 300, intervalMs: 100 }));
-  const r = await bash(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+  for (const [name, body] of Object.entries(standIns)) {
+    writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  }
+  const script = renderScript(healthCheckScript({ containerId: 'abc', address: '127.0.0.1', port, path: '/health/', expectStatus: 200, ...timing }));
+  return bash(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+}
+
+test('a long 500 answer ends the probe as unhealthy, with the answer and the logs, exit 0', async () => {
+  const r = await probe({ docker: 'if [ "$1" = inspect ]; then echo running; else for i in $(seq 1 3000); do echo "log line $i of a chatty container"; done; fi' }, { timeoutMs: 300, intervalMs: 100 });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   const health = parseHealth(r.stdout);
   expect(health.healthy).toBe(false);
@@ -55,13 +62,10 @@ test('no reader that stops early ends the probe: a writer slower than `head` doe
   // A stand-in `tr` that writes its output in two pieces, the second after a pause: under the old
   // `printf | tr | head -c 2000` it got SIGPIPE once head had its 2000 bytes, and pipefail + set -e
   // ended the probe with exit 141 (seen on a busy host, where any writer can be that slow).
-  const bin = mkdtempSync(join(tmpdir(), 'fake-docker-'));
-  writeFileSync(join(bin, 'docker'), `#!/bin/bash\nif [ "$1" = inspect ]; then echo running; else echo one log line; fi\n`);
-  writeFileSync(join(bin, 'tr'), `#!/bin/bash\n/usr/bin/tr "$@" | { /usr/bin/head -c 2100; sleep 0.2; cat; }\n`);
-  chmodSync(join(bin, 'docker'), 0o755);
-  chmodSync(join(bin, 'tr'), 0o755);
-  const script = renderScript(healthCheckScript({ containerId: 'abc', address: '127.0.0.1', port, path: '/health/', expectStatus: 200, timeoutMs: 0, intervalMs: 10 }));
-  const r = await bash(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+  const r = await probe(
+    { docker: 'if [ "$1" = inspect ]; then echo running; else echo one log line; fi', tr: '/usr/bin/tr "$@" | { /usr/bin/head -c 2100; sleep 0.2; cat; }' },
+    { timeoutMs: 0, intervalMs: 10 },
+  );
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   const health = parseHealth(r.stdout);
   expect(health.healthy).toBe(false);
