@@ -140,8 +140,9 @@ async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, 
   const ending: RecordedEnding = cancelled ? 'cancelled' : failureCount(runs) > p.maxFailedHosts ? 'rolled-back' : 'deployed';
   if (ending === 'rolled-back') await rollBack(req, works, runs);
   await retireAll(req, works, runs);
-  await record(req, sessions, p, runs, ending);
-  if (ending === 'deployed') await prune(req, sessions);
+  const unrecorded = await record(req, sessions, p, runs, ending);
+  // a host whose history is not written yet keeps everything: its history does not name what serves
+  if (ending === 'deployed') await prune(req, sessions, unrecorded);
   // post-* hooks: a failure is a warning; after a rollback the hook runs in what serves again
   if (ending === 'deployed') await runHook(req, primary, p, p.kind === 'deploy' ? 'post-deploy' : 'post-rollback', toRelease, hooks);
   if (ending === 'rolled-back' && primary.plan.from.image) await runHook(req, primary, p, 'post-rollback', primary.plan.from, hooks);
@@ -290,19 +291,20 @@ async function retireAll(req: RunRequest, works: Map<string, HostWork>, runs: Ma
   );
 }
 
-/** Appends each host's lines; hosts lost or not recorded are handed to the post step to reconcile. */
-async function record(req: RunRequest, sessions: Sessions, p: Plan, runs: Map<string, HostRun>, ending: RecordedEnding): Promise<void> {
+/** Appends each host's lines; hosts lost or not recorded are handed to the post step to reconcile (and returned). */
+async function record(req: RunRequest, sessions: Sessions, p: Plan, runs: Map<string, HostRun>, ending: RecordedEnding): Promise<string[]> {
   const records = releaseRecords(p, runs, ending, req.identity, new Date().toISOString());
   const hosts = req.env.hosts.filter((h) => records.has(h.id));
   const { failures } = await onHosts(hosts, (h) => sessions.get(h.id)!.run(recordStep(req.env, records.get(h.id) as Release[])));
   for (const f of failures) req.log.warning(`${f.host.id}: could not record the release: ${errorMessage(f.error)}`);
   const reconcile = [...lostHosts(runs), ...failures.map((f) => f.host.id)];
   if (reconcile.length) req.onReconcile?.(reconcile);
+  return reconcile;
 }
 
-/** Keeps the images of the last keep-releases deployed releases; never one in use. */
-async function prune(req: RunRequest, sessions: Sessions): Promise<void> {
-  await onHosts(req.env.hosts, async (h) => {
+/** Keeps the images of the last keep-releases deployed releases; never one in use; skips the hosts named. */
+async function prune(req: RunRequest, sessions: Sessions, skip: readonly string[]): Promise<void> {
+  await onHosts(req.env.hosts.filter((h) => !skip.includes(h.id)), async (h) => {
     const session = sessions.get(h.id)!;
     const { history, inUse, envFiles } = await session.run(historyAndImagesStep(req.env)).catch(() => ({ history: [], inUse: [], envFiles: [] as string[] }));
     // the environment files of every release kept (a rollback starts it with its own)
