@@ -15,7 +15,7 @@ import { describePlan, plan, type Plan } from './plan.js';
 import { releaseRecords, type RecordedEnding } from './records.js';
 import { HostSession } from './session.js';
 import { strategyFor } from './strategies/index.js';
-import { project, type HostWork } from './strategies/strategy.js';
+import { project, stopOnceNginxLetGo, type HostWork } from './strategies/strategy.js';
 import type { HookName } from '../config/types.js';
 import type { ReleaseRef } from './host-state.js';
 import type { HookOutcome, MigrationOutcome, RunRequest, RunResult } from './types.js';
@@ -286,7 +286,7 @@ async function retireAll(req: RunRequest, works: Map<string, HostWork>, runs: Ma
       const script = strategy.retire(w, r.change.started);
       const wait = r.change.switchedAt + drainMs - Date.now();
       if (wait > 0) await sleep(req, wait);
-      if (script.length) await w.session.run(plainStep('drain and stop the old containers', script)).catch((e: unknown) => w.session.warning(`stopping the old containers: ${errorMessage(e)}`));
+      await stopOnceNginxLetGo(w, r.change.started.old, 'drain and stop the old containers', script).catch((e: unknown) => w.session.warning(`stopping the old containers: ${errorMessage(e)}`));
     }),
   );
 }

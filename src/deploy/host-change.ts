@@ -4,7 +4,7 @@ import { sampleContainers } from '../commands/host.js';
 import { plainStep } from '../commands/step.js';
 import { errorMessage } from '../errors.js';
 import type { ReleaseRef } from './host-state.js';
-import { STOP_TIMEOUT_SEC, project, type Color, type DeployStrategy, type HostWork, type Started } from './strategies/strategy.js';
+import { STOP_TIMEOUT_SEC, project, stopOnceNginxLetGo, type Color, type DeployStrategy, type HostWork, type Started } from './strategies/strategy.js';
 
 /** What putting a release on one host came to (typed: nothing is read back from error text). */
 export type HostChange =
@@ -63,8 +63,9 @@ export async function revertHost(w: HostWork, strategy: DeployStrategy, started:
     await replaceWorkers(w, from, await listContainers(w));
   }
   if (!discard.length) return;
-  if (tookTraffic) await w.drain();
-  await w.session.run(plainStep('take the new containers away', discard));
+  if (!tookTraffic) return void (await w.session.run(plainStep('take the new containers away', discard)));
+  await w.drain();
+  await stopOnceNginxLetGo(w, started?.fresh ?? [], 'take the new containers away', discard);
 }
 
 /** All the project's containers on a host, stopped ones included (re-read: earlier steps change them). */
