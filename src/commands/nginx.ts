@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import type { Environment } from '../config/types.js';
 import { CONTAINER_FORMAT, parseContainers, writeFileScript, type ContainerInfo } from './compose.js';
 import { statePaths } from './paths.js';
@@ -61,34 +62,40 @@ export function readServingStep(app: string, env: Environment): Step<{ servers: 
  * the address's bytes in the kernel's order, then the port, in upper-case hex.
  */
 export function procNetTcpAddress(server: string): string | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/.exec(server);
-  if (!m) return undefined;
-  const bytes = m.slice(1, 5).map(Number);
-  const port = Number(m[5]);
-  if (bytes.some((b) => b > 255) || port > 65535) return undefined;
+  const [address = '', port = ''] = server.split(/:(?=\d+$)/);
+  if (!isIPv4(address) || !/^\d{1,5}$/.test(port) || Number(port) > 65535) return undefined;
   const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
-  return `${[...bytes].reverse().map((b) => hex(b, 2)).join('')}:${hex(port, 4)}`;
+  return `${address.split('.').reverse().map((b) => hex(Number(b), 2)).join('')}:${hex(Number(port), 4)}`;
 }
 
+const LET_GO = 'nginx let go: ';
+
 /**
- * Waits, at most `maxMs`, until nginx sends nothing more to the servers about to stop: no worker left
- * from an earlier reload (one keeps its clients' keep-alive connections for keepalive_min_timeout and
- * proxies what they send to the upstream it had loaded) and no connection from nginx to any of them
- * open. A Gunicorn stopped while nginx still connects to it resets those connections, and nginx does
- * not send a POST again. Read inside the proxy container (/proc), nothing to install.
+ * Runs `then` (it stops containers that took traffic) once nginx sends nothing more to `servers`,
+ * waiting at most `maxMs`: no worker left from an earlier reload (one keeps its clients' keep-alive
+ * connections for keepalive_min_timeout and proxies what they send to the upstream it had loaded)
+ * and no connection from nginx to any of them open. A Gunicorn stopped while nginx still connects to
+ * it resets those connections, and nginx does not send a POST again. Read inside the proxy container
+ * (/proc), nothing to install; one round trip. Answers what made it stop waiting early, if anything.
  */
-export function nginxLetGoScript(proxyContainer: string, servers: string[], maxMs: number): Script {
+export function nginxLetGoStep(label: string, proxyContainer: string, servers: string[], maxMs: number, then: Script): Step<string[]> {
   const addresses = servers.map(procNetTcpAddress).filter((a): a is string => !!a);
   // the state after the remote address: 01 established, 02 connecting
   const pattern = addresses.length ? `(${addresses.join('|')}) 0[12] ` : '^$^';
   const inspect = 'w=$(grep -las "shutting[ ]down" /proc/[0-9]*/cmdline | wc -l); c=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -cE "$0"); echo "$w $c"';
-  return [
-    [raw('start=$(date +%s%3N); deadline=$((start +'), String(maxMs), raw('))')],
-    [raw('while :; do')],
-    [raw('  seen=$(docker exec'), proxyContainer, 'sh', '-c', inspect, pattern, raw('2>/dev/null) || { echo "nginx let go: the proxy could not be inspected"; break; }')],
-    [raw('  if [ "$seen" = "0 0" ]; then break; fi')],
-    [raw('  if [ "$(date +%s%3N)" -ge "$deadline" ]; then echo "nginx let go: after'), String(maxMs), raw('ms, ${seen% *} nginx worker(s) left from a reload and ${seen#* } connection(s) to them"; break; fi')],
-    ['sleep', '0.2'],
-    [raw('done')],
-  ];
+  return {
+    label,
+    script: [
+      [raw('start=$(date +%s%3N); deadline=$((start +'), String(maxMs), raw('))')],
+      [raw('while :; do')],
+      [raw('  seen=$(docker exec'), proxyContainer, 'sh', '-c', inspect, pattern, raw(`2>/dev/null) || { echo "${LET_GO}the proxy could not be inspected"; break; }`)],
+      [raw('  if [ "$seen" = "0 0" ]; then break; fi')],
+      [raw(`  if [ "$(date +%s%3N)" -ge "$deadline" ]; then echo "${LET_GO}after`), String(maxMs), raw('ms, ${seen% *} nginx worker(s) left from a reload and ${seen#* } connection(s) to them"; break; fi')],
+      ['sleep', '0.2'],
+      [raw('done')],
+      ...then,
+    ],
+    parse: (stdout) => stdout.split('\n').filter((l) => l.startsWith(LET_GO)).map((l) => l.slice(LET_GO.length)),
+    sample: '',
+  };
 }

@@ -63,7 +63,10 @@ export async function revertHost(w: HostWork, strategy: DeployStrategy, started:
     await replaceWorkers(w, from, await listContainers(w));
   }
   if (!discard.length) return;
-  if (!tookTraffic) return void (await w.session.run(plainStep('take the new containers away', discard)));
+  if (!tookTraffic) {
+    await w.session.run(plainStep('take the new containers away', discard));
+    return;
+  }
   await w.drain();
   await stopOnceNginxLetGo(w, started?.fresh ?? [], 'take the new containers away', discard);
 }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nginxLetGoScript, procNetTcpAddress } from '../../src/commands/nginx.js';
+import { nginxLetGoStep, procNetTcpAddress } from '../../src/commands/nginx.js';
 import { renderScript } from '../../src/commands/shell.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -39,7 +39,7 @@ function worker(pid: number, title: string): void {
 }
 
 function run(servers: string[], maxMs: number): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
-  const script = renderScript([...nginxLetGoScript('proxy-1', servers, maxMs), ['echo', 'stopped']]);
+  const script = renderScript(nginxLetGoStep('stop', 'proxy-1', servers, maxMs, [['echo', 'stopped']]).script);
   const t = Date.now();
   return new Promise((resolve) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-s'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
@@ -87,6 +87,7 @@ test('an IPv4-mapped connection in tcp6 counts too', async () => {
   writeFileSync(join(proc, 'net', 'tcp6'), HEADER + tcpLine(1, '0000000000000000FFFF0000020013AC:9C41', `0000000000000000FFFF0000${procNetTcpAddress(OLD)}`, '01'));
   const r = await run([OLD], 700);
   expect(r.stdout).toBe('nginx let go: after 700 ms, 0 nginx worker(s) left from a reload and 1 connection(s) to them\nstopped\n');
+  expect(nginxLetGoStep('stop', 'proxy-1', [OLD], 700, []).parse(r.stdout)).toEqual(['after 700 ms, 0 nginx worker(s) left from a reload and 1 connection(s) to them']);
 });
 
 test('nginx that never lets go: the wait ends at its bound, says so, and the stop goes on', async () => {

@@ -3,9 +3,8 @@ import type { Environment, Host, Strategy } from '../../config/types.js';
 import type { ComposeProject, ContainerInfo } from '../../commands/compose.js';
 import { healthStep, type HealthResult } from '../../commands/health.js';
 import { overridePath } from '../../commands/paths.js';
-import { nginxLetGoScript } from '../../commands/nginx.js';
+import { nginxLetGoStep } from '../../commands/nginx.js';
 import type { Script } from '../../commands/shell.js';
-import type { Step } from '../../commands/step.js';
 import type { ReleaseRef, HostState } from '../host-state.js';
 import type { HostPlan } from '../plan.js';
 import type { HostSession } from '../session.js';
@@ -18,19 +17,11 @@ export const STOP_TIMEOUT_SEC = 30;
 /** How long containers that served wait, past the drain, for nginx to let go of them before they stop anyway. */
 export const NGINX_LET_GO_MS = 30_000;
 
-/**
- * Runs `script` (it stops or removes containers that took traffic) once nginx sends nothing more to
- * `serving` (see nginxLetGoScript), in the same round trip; a wait that ran out is a warning.
- */
+/** Runs `script` (it stops containers that took traffic) once nginx lets go of `serving`; a wait that ran out is a warning. */
 export async function stopOnceNginxLetGo(w: HostWork, serving: ContainerInfo[], label: string, script: Script): Promise<void> {
   if (!script.length) return;
-  const step: Step<string[]> = {
-    label,
-    script: [...nginxLetGoScript(w.state.proxy.id, upstreamServers(w, serving), NGINX_LET_GO_MS), ...script],
-    parse: (stdout) => stdout.split('\n').filter((l) => l.startsWith('nginx let go: ')),
-    sample: '',
-  };
-  for (const line of await w.session.run(step)) w.session.warning(`${line.slice('nginx let go: '.length)}; stopping the containers anyway`);
+  const early = await w.session.run(nginxLetGoStep(label, w.state.proxy.id, upstreamServers(w, serving), NGINX_LET_GO_MS, script));
+  for (const why of early) w.session.warning(`${why}; stopping the containers anyway`);
 }
 
 /** Everything a strategy needs to work on one host; nothing in it is shared with another host. */
