@@ -73,7 +73,7 @@ function describeEnvironment(env: Environment, config: Config): void {
     `Strategy: **${env.strategy}**, ${deploy.batches.length} batch(es) of ${'count' in env.batchSize ? env.batchSize.count : `${env.batchSize.percent}%`}; more than ${env.maxFailedHosts} failed host(s) rolls every switched host back`,
     `Rollback: ${rollbackBatches}, without migrations, from the images kept on each host`,
     `Migrations: ${env.migrate ? `\`${e(env.migrate.command)}\` once on ${e(primary.id)} with the new image, before any host switches (timeout ${formatDuration(env.migrate.timeoutMs)})` : 'none configured'}`,
-    `Health check: GET \`${e(env.health.path)}\` on port ${env.health.port} expects ${env.health.expectStatus} within ${formatDuration(env.health.timeoutMs)} (every ${formatDuration(env.health.intervalMs)}), then through nginx`,
+    `Health check: GET \`${e(env.health.path)}\` on port ${env.health.port} expects ${env.health.expectStatus} within ${formatDuration(env.health.timeoutMs)} (every ${formatDuration(env.health.intervalMs)}; over at once after ${env.health.failureThreshold} other answer(s) in a row or a stopped container), then through nginx`,
     `Traffic: \`${e(env.proxyService)}\` routes \`${e(env.upstreamName)}\` from \`${e(`${env.appDir}/${env.upstreamFile}`)}\`; old containers drain ${formatDuration(env.drainMs)}`,
     `Singleton services: ${singleton}`,
     `Compose: \`${e(`${env.appDir}/${env.composeFile}`)}\`, project \`${e(config.app)}\`; ${env.keepReleases} releases kept per host`,

@@ -419,7 +419,7 @@ const KNOWN_KEYS = [
   'app', 'image', 'registry', 'server', 'username', 'environments', 'url', 'hosts', 'host', 'port', 'user', 'ssh',
   'proxy-jump', 'app-dir', 'compose-file', 'services', 'web-service', 'singleton-services', 'proxy-service',
   'upstream-file', 'upstream-name', 'strategy', 'batch-size', 'max-failed-hosts', 'health', 'path', 'expect-status',
-  'timeout', 'interval', 'drain', 'migrate', 'command', 'keep-releases', 'keep-idle-color', 'env', 'clear', 'secret',
+  'timeout', 'interval', 'failure-threshold', 'drain', 'migrate', 'command', 'keep-releases', 'keep-idle-color', 'env', 'clear', 'secret',
   'hooks', 'pre-deploy', 'pre-migrate', 'post-deploy', 'post-rollback', 'in',
 ];
 
@@ -476,6 +476,7 @@ function resolveConfig(raw: RawConfig): Config {
         expectStatus: env.health['expect-status'],
         timeoutMs: env.health.timeout,
         intervalMs: env.health.interval,
+        failureThreshold: env.health['failure-threshold'],
       },
       drainMs: env.drain,
       ...(env.migrate ? { migrate: { command: env.migrate.command, timeoutMs: env.migrate.timeout } } : {}),

@@ -198,7 +198,8 @@ const environment = z
         'expect-status': z.number({ error: 'expected an HTTP status code' }).int({ error: 'expected an HTTP status code' }).min(100, { error: 'expected an HTTP status code' }).max(599, { error: 'expected an HTTP status code' }).default(200),
         timeout: duration(...DURATION_RANGES['health.timeout']).default(60_000),
         interval: duration(...DURATION_RANGES['health.interval']).default(1000),
-      }, { error: 'expected a map of health check settings (path, port, expect-status, timeout, interval)' })
+        'failure-threshold': wholeNumber('answers', 1, 1000).default(3),
+      }, { error: 'expected a map of health check settings (path, port, expect-status, timeout, interval, failure-threshold)' })
       .prefault({}),
     drain: duration(...DURATION_RANGES.drain).default(5000),
     migrate: z

@@ -28,7 +28,7 @@ export interface Environment {
   strategy: Strategy;
   batchSize: BatchSize;
   maxFailedHosts: number;
-  health: { path: string; port: number; expectStatus: number; timeoutMs: number; intervalMs: number };
+  health: { path: string; port: number; expectStatus: number; timeoutMs: number; intervalMs: number; failureThreshold: number };
   drainMs: number;
   migrate?: { command: string; timeoutMs: number };
   keepReleases: number;

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../config/duration.js';
 import type { Environment } from '../config/types.js';
+import { healthEndingText } from '../commands/health.js';
 import type { Release } from '../commands/releases.js';
 import { escapeHtml, fenced, inline, lastChars } from '../github/escape.js';
 import { redact } from '../github/mask.js';
@@ -39,7 +40,7 @@ export async function writeRunSummary(req: Pick<RunRequest, 'kind' | 'env' | 'st
   writeEnvironment(req.kind, req.env);
   writeHooks(result);
   writeMigration(req.kind, req.env, result);
-  for (const o of result.hosts.filter((h) => h.health && !h.health.healthy)) writeHealth(o);
+  for (const o of result.hosts.filter((h) => h.health && !h.health.healthy)) writeHealth(o, req.env);
   if (result.histories) writeHistories(result.histories);
   s.addRaw(`\n${nextSteps(req.kind, result, req.env)}\n`);
   // outside text (hook, migration and container output) may echo a secret: none reaches the summary
@@ -84,12 +85,13 @@ function writeMigration(kind: RunKind, env: Environment, result: RunResult): voi
   if (m.output) core.summary.addDetails(m.ok ? 'Migration output' : 'Migration output (last lines)', `\n\n${fenced(lastChars(m.output, 4000))}\n`);
 }
 
-function writeHealth(o: HostOutcome): void {
+function writeHealth(o: HostOutcome, env: Environment): void {
   const h = o.health!;
   const counts = new Map<string, number>();
   for (const a of h.attempts) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
   core.summary.addHeading(escapeHtml(`Health check of ${o.to} on ${o.host.id}`), 3);
   core.summary.addRaw(`${h.attempts.length} attempt(s) over ${formatDuration(h.attempts.at(-1)?.ms ?? 0)}: ${inline([...counts].map(([k, v]) => `${v}× ${k}`).join(', '))}\n\n`);
+  core.summary.addRaw(`Ended by: ${inline(healthEndingText(h, env.health))}\n\n`);
   core.summary.addRaw(`Last response:\n\n${fenced(lastChars(h.lastResponse || '(none)', 2000))}\n\nContainer logs (last lines):\n\n${fenced(lastChars(h.logs || '(none)', 6000))}\n\n`);
 }
 

@@ -84,7 +84,7 @@ describe('command builders', () => {
   });
 
   test('the health probe passes address, port and path as arguments, not as code', () => {
-    const text = renderScript(healthCheckScript({ containerId: 'abc', address: '172.18.0.5', port: 8000, path: "/health/?x=';id;'", expectStatus: 200, timeoutMs: 5000, intervalMs: 500 }));
+    const text = renderScript(healthCheckScript({ containerId: 'abc', address: '172.18.0.5', port: 8000, path: "/health/?x=';id;'", expectStatus: 200, timeoutMs: 5000, intervalMs: 500, failureThreshold: 3 }));
     expect(text).toContain(`172.18.0.5 8000 '/health/?x='\\'';id;'\\'''`);
     expect(text).toMatch(/^sleep 0\.500$/m);
   });

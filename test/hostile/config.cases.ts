@@ -75,6 +75,10 @@ const numbers: ConfigCase[] = [
   { name: 'host map port of 99999', yaml: `${HEAD}    hosts: [{host: 10.0.0.11, port: 99999}]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts[0].port`, line: 5, column: 37, message: 'expected a port number from 1 to 65535, got 99999' },
   { name: 'host string port with 20 digits', yaml: `${HEAD}    hosts: ["10.0.0.11:${'9'.repeat(20)}"]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts[0]`, line: 5, column: 13, message: /^expected a port number from 1 to 65535 after ":"/ },
   { name: 'expect-status of 1e3', yaml: env('    health: {expect-status: 1e3}\n'), path: `${ENV}.health.expect-status`, line: 7, column: 29, message: 'expected an HTTP status code, got 1000' },
+  { name: 'failure-threshold of 0', yaml: env('    health: {failure-threshold: 0}\n'), path: `${ENV}.health.failure-threshold`, line: 7, column: 33, message: 'expected a whole number of answers from 1 to 1000, got 0' },
+  { name: 'failure-threshold of 2.5', yaml: env('    health: {failure-threshold: 2.5}\n'), path: `${ENV}.health.failure-threshold`, line: 7, column: 33, message: 'expected a whole number of answers from 1 to 1000, got 2.5' },
+  { name: 'failure-threshold as a string', yaml: env('    health: {failure-threshold: "3"}\n'), path: `${ENV}.health.failure-threshold`, line: 7, column: 33, message: /^expected a whole number of answers from 1 to 1000/ },
+  { name: 'failure-threshold misspelt', yaml: env('    health: {failure-treshold: 3}\n'), path: `${ENV}.health.failure-treshold`, line: 7, column: 14, message: 'unknown key (did you mean "failure-threshold"?); keys starting with "x-" are ignored if you need your own' },
   { name: 'more than 1000 hosts', yaml: `${HEAD}    hosts: [${Array.from({ length: 1001 }, (_, i) => `"10.${Math.floor(i / 250)}.${i % 250}.1"`).join(', ')}]\n    app-dir: /opt/parking\n`, path: `${ENV}.hosts`, line: 5, column: 12, message: 'expected at most 1000 hosts, got a list' },
 ];
 

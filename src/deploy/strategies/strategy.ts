@@ -1,7 +1,7 @@
 import type { BatchSize } from '../../config/schema.js';
 import type { Environment, Host, Strategy } from '../../config/types.js';
 import type { ComposeProject, ContainerInfo } from '../../commands/compose.js';
-import { healthStep, type HealthResult } from '../../commands/health.js';
+import { healthEndingText, healthStep, type HealthResult } from '../../commands/health.js';
 import { overridePath } from '../../commands/paths.js';
 import { nginxLetGoStep } from '../../commands/nginx.js';
 import type { Script } from '../../commands/shell.js';
@@ -98,9 +98,9 @@ export async function checkFresh(w: HostWork, started: Started): Promise<Checked
   for (const c of started.fresh) {
     const address = sharedNetworkAddress(c, w.state.proxy);
     if (!address) return { healthy: false, health: { healthy: false, attempts: [], lastResponse: '', logs: '' }, error: `the new ${env.webService} container shares no network with ${env.proxyService}` };
-    const health = await session.run(healthStep({ containerId: c.id, address, port: env.health.port, path: env.health.path, expectStatus: env.health.expectStatus, timeoutMs: env.health.timeoutMs, intervalMs: env.health.intervalMs }));
+    const health = await session.run(healthStep({ containerId: c.id, address, ...env.health }));
     const last = health.attempts.at(-1);
-    if (!health.healthy) return { healthy: false, health, error: `health check of ${started.release.version} failed after ${health.attempts.length} attempt(s) (last: ${last?.status ?? 'none'})` };
+    if (!health.healthy) return { healthy: false, health, error: `health check of ${started.release.version} failed after ${health.attempts.length} attempt(s) in ${last?.ms ?? 0} ms: ${healthEndingText(health, env.health)}` };
     healthyMs = Math.max(healthyMs, last?.ms ?? 0);
     session.info(`${c.service} ${c.id.slice(0, 12)} (${started.release.version}) healthy at ${address}:${env.health.port} after ${last?.ms ?? 0} ms`);
     servers.push(`${address}:${env.health.port}`);
