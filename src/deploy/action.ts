@@ -31,6 +31,7 @@ export const logger: Logger = {
   // masked values are replaced here too: the log stays clean where no runner masks it
   info: (l) => core.info(untrusted(redact(l))),
   warning: (l) => core.warning(redact(l)),
+  debug: (l) => core.debug(untrusted(redact(l))),
   group: (title, fn) => core.group(title, fn),
 };
 

@@ -25,6 +25,19 @@ const MIN_DRAIN_MS = 1000;
 
 type Sessions = ReadonlyMap<string, HostSession>;
 
+/** Wall time of each phase of a run, in the order they ran (the `timings` output's `phases-ms`). */
+class PhaseClock {
+  readonly ms: Record<string, number> = {};
+  async time<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await fn();
+    } finally {
+      this.ms[name] = (this.ms[name] ?? 0) + Date.now() - started;
+    }
+  }
+}
+
 /**
  * A deploy or rollback: connect, inspect, plan, lock, then the plan's steps. Never throws for a
  * remote failure: every way a run can end is a RunResult.
@@ -32,17 +45,18 @@ type Sessions = ReadonlyMap<string, HostSession>;
 export async function runDeployment(req: RunRequest): Promise<RunResult> {
   const startedAt = Date.now();
   const sessions: Sessions = new Map(req.env.hosts.map((h) => [h.id, new HostSession(h, req.executor, req.log)]));
+  const clock = new PhaseClock();
   let planned: Plan | undefined;
   try {
-    await req.log.group(`Connect to ${req.env.hosts.length} host(s)`, () => connectAll(req));
-    const states = await req.log.group('Preflight: inspect every host', () => inspectAll(req, sessions));
+    await clock.time('connect', () => req.log.group(`Connect to ${req.env.hosts.length} host(s)`, () => connectAll(req)));
+    const states = await clock.time('inspect', () => req.log.group('Preflight: inspect every host', () => inspectAll(req, sessions)));
     if (req.kind === 'rollback' && req.version === 'list') return listResult(req, states, startedAt);
     planned = plan(req.config, req.env, { ...req, ...(req.releaseEnv ? { envSha256: req.releaseEnv.sha256 } : {}) }, states);
     const p = planned;
     await req.log.group(`Plan: ${p.kind} ${p.version}, ${p.batches.length} batch(es)`, async () => describePlan(p).forEach((line) => req.log.info(line)));
-    return await whileLocked(req, sessions, () => runPlan(req, sessions, states, p, startedAt));
+    return await whileLocked(req, sessions, clock, () => runPlan(req, sessions, states, p, startedAt, clock));
   } catch (err) {
-    return { status: 'failed', version: planned?.version ?? req.version, previousVersion: planned?.previousVersion ?? 'none', hosts: [], durationMs: Date.now() - startedAt, error: errorMessage(err), timings: { pullMs: 0, healthyMs: 0, migrateMs: 0 } };
+    return { status: 'failed', version: planned?.version ?? req.version, previousVersion: planned?.previousVersion ?? 'none', hosts: [], durationMs: Date.now() - startedAt, error: errorMessage(err), timings: { pullMs: 0, healthyMs: 0, migrateMs: 0, phasesMs: clock.ms } };
   } finally {
     await Promise.all(req.env.hosts.map((h) => req.executor.close(h).catch(() => undefined)));
   }
@@ -85,19 +99,19 @@ function listResult(req: RunRequest, states: Map<string, HostState>, startedAt: 
  * Takes the lock on every host (waiting for every attempt: none is still in flight when the locks
  * are released), runs `fn`, and releases every lock this run holds, whatever happened.
  */
-async function whileLocked<T>(req: RunRequest, sessions: Sessions, fn: () => Promise<T>): Promise<T> {
+async function whileLocked<T>(req: RunRequest, sessions: Sessions, clock: PhaseClock, fn: () => Promise<T>): Promise<T> {
   const { env, identity } = req;
   const info = { actor: identity.actor, 'run-url': identity.runUrl, version: req.version, action: req.kind, at: new Date().toISOString() };
   // told first: a post step after a kill releases every lock this run may have taken
   req.onLocked?.(env.hosts.map((h) => h.id));
-  const { results, failures } = await onHosts(env.hosts, (h) => sessions.get(h.id)!.run(lockStep(env, identity.owner, info)));
+  const { results, failures } = await clock.time('lock', () => onHosts(env.hosts, (h) => sessions.get(h.id)!.run(lockStep(env, identity.owner, info))));
   try {
     if (failures.length) throw hostsFailed(failures);
     const held = [...results].find(([, answer]) => !answer.locked);
     if (held) throw new UserError(`${held[0]}: another deploy holds the lock: ${holderText(held[1])}. Wait for it to finish; if that run is dead, remove ${env.appDir}/.parking-ci/lock on the host`);
     return await fn();
   } finally {
-    const released = await onHosts(env.hosts, (h) => sessions.get(h.id)!.run(unlockStep(env, identity.owner)));
+    const released = await clock.time('unlock', () => onHosts(env.hosts, (h) => sessions.get(h.id)!.run(unlockStep(env, identity.owner))));
     for (const f of released.failures) req.log.warning(`${f.host.id}: could not release the lock: ${errorMessage(f.error)}`);
     req.onLocked?.(released.failures.map((f) => f.host.id));
   }
@@ -114,12 +128,12 @@ function holderText(answer: ReturnType<typeof parseLock>): string {
 }
 
 /** The plan's steps while every lock is held: images, migration, batches, then the way the run ends. */
-async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, HostState>, planned: Plan, startedAt: number): Promise<RunResult> {
+async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, HostState>, planned: Plan, startedAt: number, clock: PhaseClock): Promise<RunResult> {
   const pullStarted = Date.now();
-  const digests = await req.log.group(planned.pull ? `Pull ${planned.version} on every host` : 'Check the release images are on every host', () => pullAll(req, sessions, planned));
+  const digests = await clock.time('pull', () => req.log.group(planned.pull ? `Pull ${planned.version} on every host` : 'Check the release images are on every host', () => pullAll(req, sessions, planned)));
   const p = withDigests(planned, digests);
   const works = hostWorks(req, sessions, states, p);
-  const timings = { pullMs: Date.now() - pullStarted, healthyMs: 0, migrateMs: 0 };
+  const timings = { pullMs: Date.now() - pullStarted, healthyMs: 0, migrateMs: 0, phasesMs: clock.ms };
   const hooks: HookOutcome[] = [];
   const primary = works.get(p.hosts.find((h) => h.primary)!.host.id)!;
   const toRelease = primary.plan.to;
@@ -130,22 +144,22 @@ async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, 
     if (p.kind === 'deploy') await record(req, sessions, p, runs, 'migration-failed');
     return runResult(p, runs, { status: 'failed', ...(migration ? { migration } : {}), hooks, startedAt, timings, error: `${what} failed on ${primary.session.host.id}; no host was switched` });
   };
-  if (!(await runHook(req, primary, p, 'pre-deploy', toRelease, hooks))) return stopBefore('the pre-deploy hook');
-  if (p.migration && !(await runHook(req, primary, p, 'pre-migrate', toRelease, hooks))) return stopBefore('the pre-migrate hook (before the migration: the schema is unchanged)');
-  const migration = p.migration ? await migrate(req, works.get(p.migration.host.id)!, p) : undefined;
+  if (!(await clock.time('hooks', () => runHook(req, primary, p, 'pre-deploy', toRelease, hooks)))) return stopBefore('the pre-deploy hook');
+  if (p.migration && !(await clock.time('hooks', () => runHook(req, primary, p, 'pre-migrate', toRelease, hooks)))) return stopBefore('the pre-migrate hook (before the migration: the schema is unchanged)');
+  const migration = p.migration ? await clock.time('migrate', () => migrate(req, works.get(p.migration!.host.id)!, p)) : undefined;
   timings.migrateMs = migration?.durationMs ?? 0;
   if (migration && !migration.ok) return stopBefore('migration', migration);
-  const { runs, cancelled } = await runBatches(req, works, p);
+  const { runs, cancelled } = await runBatches(req, works, p, clock);
   timings.healthyMs = healthyTime(p, runs);
   const ending: RecordedEnding = cancelled ? 'cancelled' : failureCount(runs) > p.maxFailedHosts ? 'rolled-back' : 'deployed';
-  if (ending === 'rolled-back') await rollBack(req, works, runs);
-  await retireAll(req, works, runs);
-  const unrecorded = await record(req, sessions, p, runs, ending);
+  if (ending === 'rolled-back') await clock.time('rollback', () => rollBack(req, works, runs));
+  await clock.time('retire', () => retireAll(req, works, runs));
+  const unrecorded = await clock.time('record', () => record(req, sessions, p, runs, ending));
   // a host whose history is not written yet keeps everything: its history does not name what serves
-  if (ending === 'deployed') await prune(req, sessions, unrecorded);
+  if (ending === 'deployed') await clock.time('prune', () => prune(req, sessions, unrecorded));
   // post-* hooks: a failure is a warning; after a rollback the hook runs in what serves again
-  if (ending === 'deployed') await runHook(req, primary, p, p.kind === 'deploy' ? 'post-deploy' : 'post-rollback', toRelease, hooks);
-  if (ending === 'rolled-back' && primary.plan.from.image) await runHook(req, primary, p, 'post-rollback', primary.plan.from, hooks);
+  if (ending === 'deployed') await clock.time('hooks', () => runHook(req, primary, p, p.kind === 'deploy' ? 'post-deploy' : 'post-rollback', toRelease, hooks));
+  if (ending === 'rolled-back' && primary.plan.from.image) await clock.time('hooks', () => runHook(req, primary, p, 'post-rollback', primary.plan.from, hooks));
   const base = { startedAt, timings, hooks, ...(migration ? { migration } : {}) };
   if (ending === 'cancelled') return runResult(p, runs, { ...base, status: 'failed', error: 'the run was cancelled; hosts already switched keep the new version, the others the old one' });
   if (ending === 'rolled-back') return runResult(p, runs, { ...base, status: 'rolled-back', error: rollbackReason(p, runs) });
@@ -224,12 +238,12 @@ async function runHook(req: RunRequest, w: HostWork, p: Plan, name: HookName, re
 }
 
 /** The batches in order, each host of a batch in parallel; stops after too many failures or a cancel. */
-async function runBatches(req: RunRequest, works: Map<string, HostWork>, p: Plan): Promise<{ runs: Map<string, HostRun>; cancelled: boolean }> {
+async function runBatches(req: RunRequest, works: Map<string, HostWork>, p: Plan, clock: PhaseClock): Promise<{ runs: Map<string, HostRun>; cancelled: boolean }> {
   const strategy = strategyFor(p.strategy);
   const runs = new Map<string, HostRun>();
   for (const [i, batch] of p.batches.entries()) {
     if (req.signal?.aborted) return { runs, cancelled: true };
-    await req.log.group(`Batch ${i + 1}/${p.batches.length}: ${batch.map((h) => h.id).join(', ')}`, async () => {
+    await clock.time(`batch-${i + 1}`, () => req.log.group(`Batch ${i + 1}/${p.batches.length}: ${batch.map((h) => h.id).join(', ')}`, async () => {
       await onHosts(batch, async (host) => {
         const w = works.get(host.id)!;
         const started = Date.now();
@@ -237,7 +251,7 @@ async function runBatches(req: RunRequest, works: Map<string, HostWork>, p: Plan
         runs.set(host.id, { kind: 'done', change, durationMs: Date.now() - started });
         w.session.info(`${change.kind === 'switched' ? `now serving ${w.plan.to.version}` : `FAILED (${change.error}); still serving ${w.plan.from.version}`} in ${Date.now() - started} ms`);
       });
-    });
+    }));
     if (failureCount(runs) > p.maxFailedHosts) break;
   }
   return { runs, cancelled: false };

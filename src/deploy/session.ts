@@ -21,8 +21,13 @@ export class HostSession {
   }
 
   /** Runs a step and returns what it printed, whatever its exit code (the migration's output). */
-  attempt<T>(step: Step<T>): Promise<CommandResult> {
-    return this.executor.run(this.host, step.script, { label: step.label, timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, sample: step.sample });
+  async attempt<T>(step: Step<T>): Promise<CommandResult> {
+    const started = Date.now();
+    try {
+      return await this.executor.run(this.host, step.script, { label: step.label, timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, sample: step.sample });
+    } finally {
+      this.log.debug?.(`${this.host.id}: ${step.label}: ${Date.now() - started} ms`);
+    }
   }
 
   info(line: string): void {

@@ -7,6 +7,8 @@ import type { Executor } from '../remote/executor.js';
 export interface Logger {
   info(line: string): void;
   warning(line: string): void;
+  /** A line for the debug log (shown when the run has step debugging on): each step's time. */
+  debug?(line: string): void;
   /** Runs `fn` inside a collapsible log group. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
@@ -95,7 +97,7 @@ export interface RunResult {
   /** The one line the action fails with. */
   readonly error?: string;
   /** What the containers themselves needed, for the overhead figure of the benchmark. */
-  readonly timings: { pullMs: number; healthyMs: number; migrateMs: number };
+  readonly timings: { pullMs: number; healthyMs: number; migrateMs: number; phasesMs?: Record<string, number> };
   /** Release history per host (rollback `to: list`). */
   readonly histories?: Record<string, Release[]>;
 }
