@@ -4,12 +4,13 @@
 // Prints one table (and writes bench/RESULTS.md with the machine and versions); exits non-zero when
 // one of our rows failed a request or did not end as it should. The naive row is expected to fail
 // requests: it shows that the load harness sees failures.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ActionResult } from '../testkit/run-action.js';
 import { acceptedConnections, deploy, rollback, servedVersions, targets } from '../testkit/e2e.js';
 import { startLoad, type LoadReport } from '../testkit/sandbox/load.js';
 import { ensureSandbox, loadSandbox, resetSandbox, type SandboxState } from '../testkit/sandbox/state.js';
+import { parseDuration } from '../src/config/duration.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { naiveDeploy } from './naive.js';
 import { measureStartup } from './startup.js';
@@ -31,8 +32,10 @@ const ACTION_TIMEOUT_MS = 5 * 60_000;
 
 interface Timings {
   'pull-ms': number;
+  'boot-ms'?: number;
   'healthy-ms': number;
   'migrate-ms': number;
+  'phases-ms'?: Record<string, number>;
 }
 
 /** What one measured change reports besides the load. */
@@ -250,6 +253,26 @@ async function recover(): Promise<void> {
 
 const failedRequests = (s: Sample) => s.load?.failed ?? NaN;
 const overhead = (s: Sample) => (s.timings ? s.wallMs - (s.timings['pull-ms'] + s.timings['healthy-ms'] + s.timings['migrate-ms']) : NaN);
+/** The config's drain (waited once after the last switch: part of the physical limit). */
+const drainMs = () => Math.max(1000, parseDuration(/^\s*drain:\s*(\S+)/m.exec(readFileSync(state.configFile, 'utf8'))?.[1] ?? '') ?? 5000);
+const batchCount = (t: Timings) => Object.keys(t['phases-ms'] ?? {}).filter((k) => /^batch-\d+$/.test(k)).length;
+/**
+ * Ours per batch: what is left of the wall time once the physical limit is taken away (pull,
+ * migration, per batch compose starting the new containers and their boot to healthy, one drain
+ * when something switched), divided by the batches. The nginx reload counts as ours.
+ */
+const oursPerBatch = (s: Sample) => {
+  const t = s.timings;
+  if (!t || t['boot-ms'] === undefined || !batchCount(t)) return NaN;
+  const drained = (t['phases-ms']?.retire ?? 0) > 0 ? drainMs() : 0;
+  return (s.wallMs - t['pull-ms'] - t['migrate-ms'] - t['boot-ms'] - t['healthy-ms'] - drained) / batchCount(t);
+};
+/** Where a run's time went: its phases, in the order they ran. */
+const phasesText = (t: Timings | undefined) =>
+  Object.entries(t?.['phases-ms'] ?? {})
+    .filter(([, ms]) => ms > 0)
+    .map(([k, ms]) => `${k} ${seconds(ms)}`)
+    .join(', ') || '-';
 const finite = (values: number[]) => values.filter(Number.isFinite);
 const count = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : '-');
 
@@ -274,6 +297,7 @@ function rowCells(r: RowResult): string[] {
   const failed = finite(s.map(failedRequests));
   const ssh = [...new Set(s.filter((x) => x.sshPerHost.length).map((x) => x.sshPerHost.join('/')))].join(' ') || '-';
   const over = finite(s.map(overhead));
+  const perBatch = finite(s.map(oursPerBatch));
   return [
     r.row.name,
     r.keepAlive ? 'keep-alive' : 'new conn',
@@ -288,6 +312,7 @@ function rowCells(r: RowResult): string[] {
     wall.length ? spreadText(spread(wall), seconds) : '-',
     ssh,
     r.row.ours ? (over.length ? spreadText(spread(over), seconds) : '-') : 'n/a',
+    r.row.ours ? (perBatch.length ? spreadText(spread(perBatch), seconds) : '-') : 'n/a',
     verdict(r).text,
   ];
 }
@@ -306,6 +331,7 @@ const HEADER = [
   'wall min/med/max',
   'ssh conns per host',
   'overhead min/med/max',
+  'ours per batch min/med/max',
   'result',
 ];
 
@@ -322,6 +348,8 @@ function sampleRows(results: RowResult[]): string[][] {
       seconds(s.wallMs),
       s.timings ? `${seconds(s.timings['pull-ms'])} / ${seconds(s.timings['healthy-ms'])} / ${seconds(s.timings['migrate-ms'])}` : '-',
       seconds(overhead(s)),
+      seconds(oursPerBatch(s)),
+      phasesText(s.timings),
       s.sshPerHost.join('/') || '-',
       s.ok ? 'ok' : `FAILED: ${oneLine(s.error ?? s.note ?? '', 160).replace(/\|/g, '\\|')}`,
     ]),
@@ -420,6 +448,8 @@ async function main(): Promise<number> {
     '',
     'failed = failed requests per run; latencies of the successful requests in the change window (p50, p99: median over runs; max: over all runs);',
     'overhead = wall time of the action run - (pull + boot-to-healthy + migrate) from its `timings` output;',
+    'ours per batch = (wall - pull - migrate - boot - healthy - one drain when something switched) / batches: the time left once the',
+    'physical limit is taken away (boot = compose starting the new web containers, slowest host per batch; the reload counts as ours);',
     'ssh conns per host = sshd accepted connections during the run (each distinct value seen);',
     'stale keep-alive retried = requests sent on a reused keep-alive connection that nginx closed at that instant (a reload',
     'closes idle client connections, nginx < 1.27.4) and re-sent once on a new connection, as browsers, curl and Go do;',
@@ -448,7 +478,7 @@ async function main(): Promise<number> {
     '',
     '## Every run',
     '',
-    textTable(['change', 'load', '#', 'requests', 'failed (conn/reset/timeout/non2xx)', 'p50 / p99 / max', 'wall', 'pull / healthy / migrate', 'overhead', 'ssh', 'result'], sampleRows(results)),
+    textTable(['change', 'load', '#', 'requests', 'failed (conn/reset/timeout/non2xx)', 'p50 / p99 / max', 'wall', 'pull / healthy / migrate', 'overhead', 'ours per batch', 'phases', 'ssh', 'result'], sampleRows(results)),
     '',
     '## First failed requests of our runs (from the load report)',
     '',

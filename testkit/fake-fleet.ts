@@ -256,21 +256,25 @@ export class FakeFleet {
     return { code: 0 };
   }
 
-  /** `compose ... up --scale svc=N -- svc` (beside) or `up --force-recreate -- svc` (singleton). */
+  /** `compose ... up [--scale svc=N ...] -- svc...` (beside: --no-recreate) or `up --force-recreate -- svc` (singleton). */
   private composeUp(h: FakeHost, w: string[]): FakeContainer[] {
-    const service = w[w.indexOf('--') + 1]!;
-    const image = this.serviceImage(h, w, service);
-    const envFile = this.serviceEnvFile(h, w, service);
-    const start = () => Object.assign(h.newContainer(service, image), envFile ? { envFile } : {});
-    const existing = h.live().filter((c) => c.service === service);
-    if (w.includes('--force-recreate')) {
-      existing.forEach((c) => (c.removed = true));
-      return [start()];
-    }
-    const want = Number(w[w.indexOf('--scale') + 1]!.split('=')[1]);
-    existing.forEach((c) => (c.state = 'running'));
+    const services = w.slice(w.indexOf('--') + 1).filter((t) => !t.startsWith('>') && !t.includes('|| true'));
+    const scales = new Map(w.flatMap((t, i) => (t === '--scale' ? [w[i + 1]!.split('=') as [string, string]] : [])).map(([k, v]) => [k, Number(v)]));
     const created: FakeContainer[] = [];
-    for (let n = existing.length; n < want; n++) created.push(start());
+    for (const service of services) {
+      const image = this.serviceImage(h, w, service);
+      const envFile = this.serviceEnvFile(h, w, service);
+      const start = () => Object.assign(h.newContainer(service, image), envFile ? { envFile } : {});
+      const existing = h.live().filter((c) => c.service === service);
+      if (w.includes('--force-recreate')) {
+        existing.forEach((c) => (c.removed = true));
+        created.push(start());
+        continue;
+      }
+      const want = scales.get(service) ?? Math.max(1, existing.length);
+      existing.forEach((c) => (c.state = 'running'));
+      for (let n = existing.length; n < want; n++) created.push(start());
+    }
     return created;
   }
 

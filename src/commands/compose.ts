@@ -118,6 +118,48 @@ export function startBesideScript(t: ComposeProject, service: string, oldCount: 
   ];
 }
 
+/** What putting a release's workers and singletons on a host takes (host-change.ts decides it). */
+export interface WorkersChange {
+  /** Services that get new containers of the release: how many each. */
+  start: { service: string; count: number; running: number }[];
+  /** Singletons started from scratch after the old ones went (the primary host only). */
+  singletons: string[];
+  /** Old containers of the worker services: stopped once the new ones run. */
+  stop: string[];
+  /** Singleton containers that go before the new singleton starts. */
+  remove: string[];
+}
+
+/**
+ * Workers and singletons in one round trip and one compose call: the old singletons go first (never
+ * two at once), the new workers and singletons start, each worker service must have got a new
+ * container before any old one stops (warm shutdown: SIGTERM, `stopTimeoutSec` to finish its tasks).
+ * Prints the new containers after `### new`. Idempotent: run again, it starts nothing already there.
+ */
+export function replaceWorkersScript(t: ComposeProject, c: WorkersChange, stopTimeoutSec: number): Script {
+  const services = [...c.start.map((s) => s.service), ...c.singletons];
+  const project = ['docker', 'ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${t.app}`];
+  const up = services.length
+    ? [
+        [raw('before=$('), ...project, raw('| sort)')],
+        compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--pull', 'never', ...c.start.flatMap((s) => ['--scale', `${s.service}=${s.running + s.count}`]), ...c.singletons.flatMap((s) => ['--scale', `${s}=1`]), '--', ...services),
+        [raw('after=$('), ...project, raw('| sort)')],
+        ['echo', NEW_MARKER],
+        [raw('new=$(comm -13 <(printf "%s\\n" "$before") <(printf "%s\\n" "$after") | grep . || true)')],
+        [raw('if [ -n "$new" ]; then docker inspect --format'), CONTAINER_FORMAT, raw('$new; fi')],
+        // the services of the containers just started: a worker service without one keeps its old workers
+        [raw('fresh=$(for id in $(comm -13 <(printf "%s\\n" "$before") <(printf "%s\\n" "$after") | grep . || true); do docker inspect --format "{{index .Config.Labels \\"com.docker.compose.service\\"}}" "$id"; done)')],
+        ...c.start.map((s) => [raw('if ! printf "%s\\n" "$fresh" | grep -qxF --'), s.service, raw('; then echo'), `compose started no new ${s.service} container`, raw('>&2; exit 3; fi')]),
+      ]
+    : [];
+  return [['cd', t.env.appDir], ...removeContainersScript(c.remove, stopTimeoutSec), ...up, ...removeContainersScript(c.stop, stopTimeoutSec)];
+}
+
+export function replaceWorkersStep(t: ComposeProject, c: WorkersChange, stopTimeoutSec: number): Step<ContainerInfo[]> {
+  const services = [...c.start.map((s) => s.service), ...c.singletons];
+  return { label: 'replace workers and singletons', script: replaceWorkersScript(t, c, stopTimeoutSec), parse: parseNewContainers, sample: `${NEW_MARKER}\n${services.map((s) => containerLine(sampleContainer(s, 'new'))).join('\n')}\n` };
+}
+
 /** Stops and removes containers by id (compose 2.26 would pick the newest to remove on scale-down). */
 export function removeContainersScript(ids: string[], stopTimeoutSec: number): Script {
   if (!ids.length) return [];

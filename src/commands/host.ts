@@ -15,16 +15,18 @@ export function inspectHostScript(app: string, env: Environment): Script {
   return [
     section('preflight'),
     [raw('if ! command -v docker >/dev/null; then echo "error=docker is not installed (or not on PATH for non-interactive ssh)"; exit 0; fi')],
-    [raw('if ! docker info >/dev/null 2>&1; then echo "error=cannot talk to the Docker engine as $(id -un) (is the user in the docker group?)"; exit 0; fi')],
-    [raw('if docker compose version >/dev/null 2>&1; then echo compose=plugin; elif docker-compose version --short 2>/dev/null | grep -q "^2"; then echo compose=standalone; else echo "error=Docker Compose v2 is not installed (docker compose plugin or docker-compose 2.x)"; exit 0; fi')],
+    [raw('if ! server=$(docker version --format \'{{.Server.Version}}\' 2>/dev/null); then echo "error=cannot talk to the Docker engine as $(id -un) (is the user in the docker group?)"; exit 0; fi')],
+    [raw('if docker compose version >/dev/null 2>&1; then flavor=plugin; elif docker-compose version --short 2>/dev/null | grep -q "^2"; then flavor=standalone; else echo "error=Docker Compose v2 is not installed (docker compose plugin or docker-compose 2.x)"; exit 0; fi')],
+    [raw('echo "compose=$flavor"')],
     [raw('if [ ! -d'), env.appDir, raw(']; then echo'), `error=app-dir ${env.appDir} does not exist`, raw('; exit 0; fi')],
     [raw('if [ ! -f'), p.composeFile, raw(']; then echo'), `error=compose file ${p.composeFile} does not exist`, raw('; exit 0; fi')],
     [raw('if [ ! -w'), env.appDir, raw(']; then echo'), `error=app-dir ${env.appDir} is not writable by`, raw('"$(id -un)"; exit 0; fi')],
     [raw('echo "disk_free_kb=$(df -Pk'), env.appDir, raw('| awk \'NR==2 {print $4}\')"')],
-    [raw('echo "docker=$(docker version --format \'{{.Server.Version}}\')"')],
+    [raw('echo "docker=$server"')],
     [raw('echo "bash=$BASH_VERSION"')],
-    section('config'),
-    [raw('if [ "$(docker compose version >/dev/null 2>&1 && echo p)" = p ]; then'), ...compose({ app, env, flavor: 'plugin' }, 'config', '--format', 'json'), raw('2>&1 || true; else'), ...compose({ app, env, flavor: 'standalone' }, 'config', '--format', 'json'), raw('2>&1 || true; fi')],
+    // the resolved compose file (compose's slowest answer) is read while the rest is
+    [raw('config=$(mktemp)')],
+    [raw('if [ "$flavor" = plugin ]; then {'), ...compose({ app, env, flavor: 'plugin' }, 'config', '--format', 'json'), raw('>"$config" 2>&1 || true; } & else {'), ...compose({ app, env, flavor: 'standalone' }, 'config', '--format', 'json'), raw('>"$config" 2>&1 || true; } & fi')],
     section('containers'),
     [raw('ids=$(docker ps -aq --no-trunc --filter'), `label=com.docker.compose.project=${app}`, raw(')')],
     [raw('if [ -n "$ids" ]; then docker inspect --format'), CONTAINER_FORMAT, raw('$ids; fi')],
@@ -38,6 +40,8 @@ export function inspectHostScript(app: string, env: Environment): Script {
     [raw('ls -1 --'), p.envFiles, raw('2>/dev/null || true')],
     section('images'),
     [raw('docker image ls --no-trunc --format \'{{.Repository}}:{{.Tag}} {{.ID}} {{.Digest}}\' 2>/dev/null || true')],
+    section('config'),
+    [raw('wait; cat -- "$config"; rm -f -- "$config"')],
     section('end'),
   ];
 }

@@ -8,7 +8,7 @@ import { plainStep } from '../commands/step.js';
 import { UserError, errorMessage } from '../errors.js';
 import { untrusted } from '../github/untrusted.js';
 import { onHosts, type HostFailure } from '../remote/on-hosts.js';
-import { changeHost, revertHost } from './host-change.js';
+import { finishHost, revertHost, switchHost, type HostChange } from './host-change.js';
 import { checkHost, type HostState } from './host-state.js';
 import { failureCount, lostHosts, rollbackReason, runResult, type HostRun } from './outcomes.js';
 import { describePlan, plan, type Plan } from './plan.js';
@@ -56,7 +56,7 @@ export async function runDeployment(req: RunRequest): Promise<RunResult> {
     await req.log.group(`Plan: ${p.kind} ${p.version}, ${p.batches.length} batch(es)`, async () => describePlan(p).forEach((line) => req.log.info(line)));
     return await whileLocked(req, sessions, clock, () => runPlan(req, sessions, states, p, startedAt, clock));
   } catch (err) {
-    return { status: 'failed', version: planned?.version ?? req.version, previousVersion: planned?.previousVersion ?? 'none', hosts: [], durationMs: Date.now() - startedAt, error: errorMessage(err), timings: { pullMs: 0, healthyMs: 0, migrateMs: 0, phasesMs: clock.ms } };
+    return { status: 'failed', version: planned?.version ?? req.version, previousVersion: planned?.previousVersion ?? 'none', hosts: [], durationMs: Date.now() - startedAt, error: errorMessage(err), timings: { pullMs: 0, bootMs: 0, healthyMs: 0, migrateMs: 0, phasesMs: clock.ms } };
   } finally {
     await Promise.all(req.env.hosts.map((h) => req.executor.close(h).catch(() => undefined)));
   }
@@ -133,7 +133,7 @@ async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, 
   const digests = await clock.time('pull', () => req.log.group(planned.pull ? `Pull ${planned.version} on every host` : 'Check the release images are on every host', () => pullAll(req, sessions, planned)));
   const p = withDigests(planned, digests);
   const works = hostWorks(req, sessions, states, p);
-  const timings = { pullMs: Date.now() - pullStarted, healthyMs: 0, migrateMs: 0, phasesMs: clock.ms };
+  const timings = { pullMs: Date.now() - pullStarted, bootMs: 0, healthyMs: 0, migrateMs: 0, phasesMs: clock.ms };
   const hooks: HookOutcome[] = [];
   const primary = works.get(p.hosts.find((h) => h.primary)!.host.id)!;
   const toRelease = primary.plan.to;
@@ -150,7 +150,8 @@ async function runPlan(req: RunRequest, sessions: Sessions, states: Map<string, 
   timings.migrateMs = migration?.durationMs ?? 0;
   if (migration && !migration.ok) return stopBefore('migration', migration);
   const { runs, cancelled } = await runBatches(req, works, p, clock);
-  timings.healthyMs = healthyTime(p, runs);
+  timings.healthyMs = slowestPerBatch(p, runs, (c) => c.healthyMs);
+  timings.bootMs = slowestPerBatch(p, runs, (c) => c.bootMs);
   const ending: RecordedEnding = cancelled ? 'cancelled' : failureCount(runs) > p.maxFailedHosts ? 'rolled-back' : 'deployed';
   if (ending === 'rolled-back') await clock.time('rollback', () => rollBack(req, works, runs));
   await clock.time('retire', () => retireAll(req, works, runs));
@@ -237,33 +238,53 @@ async function runHook(req: RunRequest, w: HostWork, p: Plan, name: HookName, re
   });
 }
 
-/** The batches in order, each host of a batch in parallel; stops after too many failures or a cancel. */
+/**
+ * The batches in order, each host of a batch in parallel; stops after too many failures or a cancel.
+ * A batch is done once its hosts serve the release; their workers are replaced while the next batch
+ * starts (they take no traffic), and are done before the batch after it starts and before the run ends.
+ */
 async function runBatches(req: RunRequest, works: Map<string, HostWork>, p: Plan, clock: PhaseClock): Promise<{ runs: Map<string, HostRun>; cancelled: boolean }> {
   const strategy = strategyFor(p.strategy);
   const runs = new Map<string, HostRun>();
-  for (const [i, batch] of p.batches.entries()) {
-    if (req.signal?.aborted) return { runs, cancelled: true };
-    await clock.time(`batch-${i + 1}`, () => req.log.group(`Batch ${i + 1}/${p.batches.length}: ${batch.map((h) => h.id).join(', ')}`, async () => {
-      await onHosts(batch, async (host) => {
-        const w = works.get(host.id)!;
-        const started = Date.now();
-        const change = await changeHost(w, strategy, w.plan.to);
-        runs.set(host.id, { kind: 'done', change, durationMs: Date.now() - started });
-        w.session.info(`${change.kind === 'switched' ? `now serving ${w.plan.to.version}` : `FAILED (${change.error}); still serving ${w.plan.from.version}`} in ${Date.now() - started} ms`);
-      });
-    }));
-    if (failureCount(runs) > p.maxFailedHosts) break;
+  let finishing: Promise<unknown> = Promise.resolve();
+  const settle = (host: Host, started: number, change: HostChange) => {
+    const w = works.get(host.id)!;
+    runs.set(host.id, { kind: 'done', change, durationMs: Date.now() - started });
+    w.session.info(`${change.kind === 'switched' ? `now serving ${w.plan.to.version}` : `FAILED (${change.error}); still serving ${w.plan.from.version}`} in ${Date.now() - started} ms`);
+  };
+  try {
+    for (const [i, batch] of p.batches.entries()) {
+      if (req.signal?.aborted) return { runs, cancelled: true };
+      const previous = finishing;
+      const finishes: Promise<void>[] = [];
+      await clock.time(`batch-${i + 1}`, () => req.log.group(`Batch ${i + 1}/${p.batches.length}: ${batch.map((h) => h.id).join(', ')}`, async () => {
+        await onHosts(batch, async (host) => {
+          const w = works.get(host.id)!;
+          const started = Date.now();
+          const web = await switchHost(w, strategy, w.plan.to);
+          if (web.change.kind !== 'switched') return settle(host, started, web.change);
+          const switched = web.change;
+          finishes.push(finishHost(w, strategy, w.plan.to, switched, web.containers).then((change) => settle(host, started, change)));
+        });
+        // the workers of the batch before this one are done before the next batch starts
+        await previous;
+      }));
+      finishing = Promise.all(finishes);
+      if (failureCount(runs) > p.maxFailedHosts) break;
+    }
+  } finally {
+    await finishing;
   }
   return { runs, cancelled: false };
 }
 
-/** Time the containers needed to become healthy: the slowest host of each batch, added up. */
-function healthyTime(p: Plan, runs: Map<string, HostRun>): number {
-  const ms = (h: Host) => {
+/** A time of the switched hosts' containers (boot, healthy): the slowest host of each batch, added up. */
+function slowestPerBatch(p: Plan, runs: Map<string, HostRun>, ms: (change: HostChange & { kind: 'switched' }) => number): number {
+  const of = (h: Host) => {
     const r = runs.get(h.id);
-    return r?.kind === 'done' && r.change.kind === 'switched' ? r.change.healthyMs : 0;
+    return r?.kind === 'done' && r.change.kind === 'switched' ? ms(r.change) : 0;
   };
-  return p.batches.reduce((sum, batch) => sum + Math.max(0, ...batch.map(ms)), 0);
+  return p.batches.reduce((sum, batch) => sum + Math.max(0, ...batch.map(of)), 0);
 }
 
 /** Too many failures: every host switched in this run goes back to what it served. */

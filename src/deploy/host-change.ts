@@ -1,4 +1,4 @@
-import { listContainersStep, releaseOverrideScript, removeContainersScript, startBesideStep, startServiceScript, type ContainerInfo } from '../commands/compose.js';
+import { listContainersStep, releaseOverrideScript, replaceWorkersStep, type ContainerInfo, type WorkersChange } from '../commands/compose.js';
 import type { HealthResult } from '../commands/health.js';
 import { sampleContainers } from '../commands/host.js';
 import { plainStep } from '../commands/step.js';
@@ -8,33 +8,46 @@ import { STOP_TIMEOUT_SEC, project, stopOnceNginxLetGo, type Color, type DeployS
 
 /** What putting a release on one host came to (typed: nothing is read back from error text). */
 export type HostChange =
-  | { kind: 'switched'; started: Started; color?: Color; healthyMs: number; switchedAt: number }
+  | { kind: 'switched'; started: Started; color?: Color; bootMs: number; healthyMs: number; switchedAt: number }
   | { kind: 'unhealthy'; health: HealthResult; error: string }
   | { kind: 'failed'; error: string; lost: boolean };
 
 /**
- * One host's story: start the release beside the serving one, check it, switch nginx, then the
- * workers and singletons. Any failed step puts the host back the way it was before answering.
+ * One host's story, its web part: start the release beside the serving one, check it, switch nginx;
+ * finishHost then replaces the workers and singletons (with the containers listed here). Any failed
+ * step puts the host back the way it was before answering.
  */
-export async function changeHost(w: HostWork, strategy: DeployStrategy, release: ReleaseRef): Promise<HostChange> {
+export async function switchHost(w: HostWork, strategy: DeployStrategy, release: ReleaseRef): Promise<{ change: HostChange; containers: ContainerInfo[] }> {
   let started: Started | undefined;
   let switching = false;
+  let containers: ContainerInfo[] = [];
   try {
-    const containers = await listContainers(w);
+    containers = await listContainers(w);
+    const booting = Date.now();
     started = await strategy.startBeside(w, release, containers);
+    const bootMs = Date.now() - booting;
     if (!started.fresh.length) throw new Error(`compose started no new ${w.env.webService} container`);
     const checked = await strategy.check(w, started);
     if (!checked.healthy) {
       // never took traffic: taken away at once
       await w.session.run(plainStep('take the unhealthy containers away', await strategy.revert(w, started)));
-      return { kind: 'unhealthy', health: checked.health, error: checked.error };
+      return { change: { kind: 'unhealthy', health: checked.health, error: checked.error }, containers };
     }
     switching = true;
     await strategy.switchTo(w, started, checked.servers);
-    await replaceWorkers(w, release, containers);
-    return { kind: 'switched', started, ...(started.color ? { color: started.color } : {}), healthyMs: checked.healthyMs, switchedAt: Date.now() };
+    return { change: { kind: 'switched', started, ...(started.color ? { color: started.color } : {}), bootMs, healthyMs: checked.healthyMs, switchedAt: Date.now() }, containers };
   } catch (err) {
-    return putBack(w, strategy, started, switching, errorMessage(err));
+    return { change: await putBack(w, strategy, started, switching, errorMessage(err)), containers };
+  }
+}
+
+/** The rest of a switched host's story: its workers and singletons (a failure puts the host back). */
+export async function finishHost(w: HostWork, strategy: DeployStrategy, release: ReleaseRef, change: HostChange & { kind: 'switched' }, containers: ContainerInfo[]): Promise<HostChange> {
+  try {
+    await replaceWorkers(w, release, containers);
+    return change;
+  } catch (err) {
+    return putBack(w, strategy, change.started, true, errorMessage(err));
   }
 }
 
@@ -78,22 +91,23 @@ function listContainers(w: HostWork): Promise<ContainerInfo[]> {
 
 /**
  * Workers start new before the old ones stop; singletons stop before they start, on the primary
- * host only. Idempotent: what already runs the release is kept, so it also puts a release back.
+ * host only; all of it one remote step. Idempotent: what already runs the release is kept, so it
+ * also puts a release back.
  */
 async function replaceWorkers(w: HostWork, release: ReleaseRef, containers: ContainerInfo[]): Promise<void> {
   const running = (service: string) => containers.filter((c) => c.service === service && c.state === 'running');
+  const change: WorkersChange = { start: [], singletons: [], stop: [], remove: [] };
   for (const service of w.env.services.filter((s) => s !== w.env.webService)) {
     const old = running(service).filter((c) => c.image !== release.image);
-    if (old.length === running(service).length) {
-      const fresh = await w.session.run(startBesideStep(project(w, release), service, old.length, Math.max(1, old.length)));
-      if (!fresh.length) throw new Error(`compose started no new ${service} container`);
-    }
-    await w.session.run(plainStep(`stop old ${service}`, removeContainersScript(old.map((c) => c.id), STOP_TIMEOUT_SEC)));
+    if (old.length === running(service).length) change.start.push({ service, count: Math.max(1, old.length), running: old.length });
+    change.stop.push(...old.map((c) => c.id));
   }
   for (const service of w.env.singletonServices) {
     const all = containers.filter((c) => c.service === service);
     const keep = w.plan.primary ? all.filter((c) => c.image === release.image && c.state === 'running') : [];
-    await w.session.run(plainStep(`stop ${service}`, removeContainersScript(all.filter((c) => !keep.includes(c)).map((c) => c.id), STOP_TIMEOUT_SEC)));
-    if (w.plan.primary && !keep.length) await w.session.run(plainStep(`start ${service} (singleton)`, startServiceScript(project(w, release), service)));
+    change.remove.push(...all.filter((c) => !keep.includes(c)).map((c) => c.id));
+    if (w.plan.primary && !keep.length) change.singletons.push(service);
   }
+  if (!change.start.length && !change.singletons.length && !change.stop.length && !change.remove.length) return;
+  await w.session.run(replaceWorkersStep(project(w, release), change, STOP_TIMEOUT_SEC));
 }

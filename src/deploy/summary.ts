@@ -16,7 +16,7 @@ export function setRunOutputs(result: RunResult): void {
   core.setOutput('previous-version', result.previousVersion);
   core.setOutput('hosts', JSON.stringify(hostsOutput(result.hosts)));
   core.setOutput('duration-ms', String(result.durationMs));
-  core.setOutput('timings', JSON.stringify({ 'pull-ms': result.timings.pullMs, 'healthy-ms': result.timings.healthyMs, 'migrate-ms': result.timings.migrateMs, 'phases-ms': result.timings.phasesMs ?? {} }));
+  core.setOutput('timings', JSON.stringify({ 'pull-ms': result.timings.pullMs, 'boot-ms': result.timings.bootMs ?? 0, 'healthy-ms': result.timings.healthyMs, 'migrate-ms': result.timings.migrateMs, 'phases-ms': result.timings.phasesMs ?? {} }));
 }
 
 /** The `hosts` output: one object per host. */

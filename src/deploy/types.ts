@@ -97,7 +97,7 @@ export interface RunResult {
   /** The one line the action fails with. */
   readonly error?: string;
   /** What the containers themselves needed, for the overhead figure of the benchmark. */
-  readonly timings: { pullMs: number; healthyMs: number; migrateMs: number; phasesMs?: Record<string, number> };
+  readonly timings: { pullMs: number; bootMs?: number; healthyMs: number; migrateMs: number; phasesMs?: Record<string, number> };
   /** Release history per host (rollback `to: list`). */
   readonly histories?: Record<string, Release[]>;
 }

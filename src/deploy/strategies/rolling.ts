@@ -5,7 +5,7 @@ import { STOP_TIMEOUT_SEC, checkFresh, hostBatches, project, runningWeb, upstrea
 
 /**
  * Rolling: hosts go in batches; on each, new web containers start beside the old ones, pass the
- * health check, then nginx routes to old + new and then to the new only; the old drain and stop.
+ * health check, then one nginx reload routes to the new only; the old drain and stop.
  */
 export const rolling: DeployStrategy = {
   name: 'rolling',
@@ -24,13 +24,10 @@ export const rolling: DeployStrategy = {
 
   check: checkFresh,
 
-  async switchTo(w, started, servers) {
+  // one reload straight to the new containers: the old ones finish what they took (they stop after the drain)
+  async switchTo(w, _started, servers) {
     const { env, session } = w;
-    const proxy = w.state.proxy.id;
-    const note = w.note;
-    const both = upstreamConfig(env.upstreamName, [...upstreamServers(w, started.old), ...servers], note);
-    await session.run(plainStep('nginx: old + new', switchUpstreamScript(env, proxy, both)));
-    await session.run(plainStep('nginx: new only', switchUpstreamScript(env, proxy, upstreamConfig(env.upstreamName, servers, note))));
+    await session.run(plainStep('nginx: switch to the new containers', switchUpstreamScript(env, w.state.proxy.id, upstreamConfig(env.upstreamName, servers, w.note))));
   },
 
   retire: (_w, started) => removeContainersScript(started.old.map((c) => c.id), STOP_TIMEOUT_SEC),
