@@ -7,14 +7,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ActionResult } from '../testkit/run-action.js';
-import { acceptedConnections, deploy, rollback, servedVersions, targets } from '../testkit/e2e.js';
+import { acceptedConnections, deploy, rollback, servedVersions, targets, workspaceFor } from '../testkit/e2e.js';
 import { startLoad, type LoadReport } from '../testkit/sandbox/load.js';
 import { ensureSandbox, loadSandbox, resetSandbox, type SandboxState } from '../testkit/sandbox/state.js';
-import { parseDuration } from '../src/config/duration.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { naiveDeploy } from './naive.js';
 import { measureStartup } from './startup.js';
 import { median, millis, seconds, spread, spreadText, textTable } from './stats.js';
+import { writeBenchResults } from './results-file.js';
+import { configDrainMs, overheadMs, oursPerBatchMs, parseTimings, type Timings } from './timings.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const intEnv = (name: string, fallback: number) => {
@@ -30,13 +31,6 @@ const MARGIN_MS = intEnv('BENCH_MARGIN_MS', 1000);
 const STARTUP_RUNS = Math.max(1, intEnv('BENCH_STARTUP_RUNS', 10));
 const ACTION_TIMEOUT_MS = 5 * 60_000;
 
-interface Timings {
-  'pull-ms': number;
-  'boot-ms'?: number;
-  'healthy-ms': number;
-  'migrate-ms': number;
-  'phases-ms'?: Record<string, number>;
-}
 
 /** What one measured change reports besides the load. */
 interface Change {
@@ -107,15 +101,6 @@ async function reset(): Promise<void> {
   current = 'v1';
 }
 
-function parseTimings(r: ActionResult): Timings | undefined {
-  try {
-    const t = JSON.parse(r.outputs.timings ?? '') as Partial<Timings>;
-    if (typeof t['pull-ms'] === 'number' && typeof t['healthy-ms'] === 'number' && typeof t['migrate-ms'] === 'number') return t as Timings;
-  } catch {
-    // no timings output: overhead is shown as '-'
-  }
-  return undefined;
-}
 
 /** The action's one error line, for the table's notes. */
 function errorLine(r: ActionResult): string {
@@ -128,21 +113,24 @@ function expectDeployed(r: ActionResult, version: string): Change {
   return { ok, timings: parseTimings(r), ...(ok ? {} : { note: `status=${r.outputs.status ?? '-'}: ${errorLine(r)}` }) };
 }
 
-const deployOptions = (strategy?: string) => ({ timeoutMs: ACTION_TIMEOUT_MS, inputs: strategy ? { strategy } : {} });
+const deployOptions = (strategy?: string, workspace?: string) => ({ timeoutMs: ACTION_TIMEOUT_MS, inputs: strategy ? { strategy } : {}, ...(workspace ? { workspace } : {}) });
 
-async function deployNext(strategy?: string): Promise<Change> {
+/** A workspace whose config keeps the idle blue-green color running. */
+const idleRunning = () => workspaceFor(state, (yaml) => yaml.replace(/^(\s*)keep-releases:/m, '$1keep-idle-color: running\n$1keep-releases:'));
+
+async function deployNext(strategy?: string, workspace?: string): Promise<Change> {
   const version = nextVersion();
-  return expectDeployed(await deploy(state, version, deployOptions(strategy)), version);
+  return expectDeployed(await deploy(state, version, deployOptions(strategy, workspace)), version);
 }
 
-async function rollbackPrevious(strategy?: string): Promise<Change> {
-  const r = await rollback(state, 'previous', deployOptions(strategy));
+async function rollbackPrevious(strategy?: string, workspace?: string): Promise<Change> {
+  const r = await rollback(state, 'previous', deployOptions(strategy, workspace));
   return expectDeployed(r, r.outputs.version ?? '?');
 }
 
 /** An unmeasured deploy that must succeed (the release a rollback row then undoes). */
-async function mustDeployNext(strategy?: string): Promise<void> {
-  const change = await deployNext(strategy);
+async function mustDeployNext(strategy?: string, workspace?: string): Promise<void> {
+  const change = await deployNext(strategy, workspace);
   if (!change.ok) throw new Error(`preparing deploy failed: ${change.note}`);
 }
 
@@ -175,6 +163,13 @@ const ROWS: Row[] = [
   },
   { name: 'manual rollback (rolling)', ours: true, prepare: () => mustDeployNext('rolling'), change: () => rollbackPrevious('rolling') },
   { name: 'manual rollback (blue-green)', ours: true, prepare: () => mustDeployNext('blue-green'), change: () => rollbackPrevious('blue-green') },
+  {
+    name: 'manual rollback (blue-green, idle color running)',
+    ours: true,
+    // keep-idle-color: running: the color rolled back to is up, the one left stays up idle (nothing to drain)
+    prepare: () => mustDeployNext('blue-green', idleRunning()),
+    change: () => rollbackPrevious('blue-green', idleRunning()),
+  },
 ];
 
 /** One change under load: connections counted on every sshd, load from MARGIN_MS before to MARGIN_MS after. */
@@ -252,21 +247,8 @@ async function recover(): Promise<void> {
 // the table
 
 const failedRequests = (s: Sample) => s.load?.failed ?? NaN;
-const overhead = (s: Sample) => (s.timings ? s.wallMs - (s.timings['pull-ms'] + s.timings['healthy-ms'] + s.timings['migrate-ms']) : NaN);
-/** The config's drain (waited once after the last switch: part of the physical limit). */
-const drainMs = () => Math.max(1000, parseDuration(/^\s*drain:\s*(\S+)/m.exec(readFileSync(state.configFile, 'utf8'))?.[1] ?? '') ?? 5000);
-const batchCount = (t: Timings) => Object.keys(t['phases-ms'] ?? {}).filter((k) => /^batch-\d+$/.test(k)).length;
-/**
- * Ours per batch: what is left of the wall time once the physical limit is taken away (pull,
- * migration, per batch compose starting the new containers and their boot to healthy, one drain
- * when something switched), divided by the batches. The nginx reload counts as ours.
- */
-const oursPerBatch = (s: Sample) => {
-  const t = s.timings;
-  if (!t || t['boot-ms'] === undefined || !batchCount(t)) return NaN;
-  const drained = (t['phases-ms']?.retire ?? 0) > 0 ? drainMs() : 0;
-  return (s.wallMs - t['pull-ms'] - t['migrate-ms'] - t['boot-ms'] - t['healthy-ms'] - drained) / batchCount(t);
-};
+const overhead = (s: Sample) => overheadMs(s.wallMs, s.timings);
+const oursPerBatch = (s: Sample) => oursPerBatchMs(s.wallMs, s.timings, configDrainMs(readFileSync(state.configFile, 'utf8')));
 /** Where a run's time went: its phases, in the order they ran. */
 const phasesText = (t: Timings | undefined) =>
   Object.entries(t?.['phases-ms'] ?? {})
@@ -485,7 +467,7 @@ async function main(): Promise<number> {
     firstFailures(results) || 'none',
     '',
   ].join('\n');
-  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), markdown);
+  writeBenchResults(markdown);
   log(`wrote bench/RESULTS.md`);
 
   if (ourFailing.length) {

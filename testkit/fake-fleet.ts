@@ -325,7 +325,7 @@ export class FakeFleet {
       '### config', JSON.stringify({ services }),
       '### containers', ...h.live().map(containerLine),
       '### releases', (h.files.get(this.releasesPath) ?? '').trimEnd(),
-      '### lock', '### upstream', '### envfiles', ...this.envFiles(h), '### images', '### end', '',
+      '### lock', '### upstream', (h.files.get(`${this.o.appDir}/nginx/conf.d/upstream.conf`) ?? '').trimEnd(), '### envfiles', ...this.envFiles(h), '### images', '### end', '',
     ].join('\n');
   }
 

@@ -319,6 +319,8 @@ async function retireAll(req: RunRequest, works: Map<string, HostWork>, runs: Ma
       if (r.kind !== 'done' || r.change.kind !== 'switched') return;
       const w = works.get(id)!;
       const script = strategy.retire(w, r.change.started);
+      // nothing to stop (an idle color kept running): nothing waits for the drain
+      if (!script.length) return;
       const wait = r.change.switchedAt + drainMs - Date.now();
       if (wait > 0) await sleep(req, wait);
       await stopOnceNginxLetGo(w, r.change.started.old, 'drain and stop the old containers', script).catch((e: unknown) => w.session.warning(`stopping the old containers: ${errorMessage(e)}`));

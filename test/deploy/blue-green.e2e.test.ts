@@ -2,7 +2,7 @@
 // color, is checked, nginx switches to it, the old color is kept stopped for an instant rollback.
 import { jest } from '@jest/globals';
 import { hostExec, loadSandbox, resetSandbox, sandboxUnavailableReason, ensureSandbox, type SandboxState } from '../../testkit/sandbox/state.js';
-import { deploy, get, rollback, servedVersions, settled, watchVersions } from '../../testkit/e2e.js';
+import { deploy, get, rollback, servedVersions, settled, watchVersions, workspaceFor } from '../../testkit/e2e.js';
 import { noFailures, underLoad } from './load-checks.js';
 
 jest.setTimeout(300_000);
@@ -84,5 +84,28 @@ run('deploy (blue-green) on 3 sandbox hosts', () => {
     expect(seen.has('bad-health')).toBe(false);
     expect(r.outputs.status).toBe('rolled-back');
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+  });
+
+  test('keep-idle-color: running: both colors run, nginx stays on the live one; deploys and a rollback that retire nothing fail no request and do not wait for the drain', async () => {
+    // with both colors running, only the upstream file says which one serves: taking the idle one
+    // for the live one removed the serving color under load (HTTP 502)
+    const workspace = workspaceFor(state, (yaml) => yaml.replace(/^(\s*)keep-releases:/m, '$1keep-idle-color: running\n$1keep-releases:'));
+    const options = { workspace, inputs: blueGreen };
+    const [d3, load3] = await underLoad(state, () => deploy(state, 'v3', options));
+    expect(d3.exitCode).toBe(0);
+    await noFailures(state, load3);
+    const [d2, load2] = await underLoad(state, () => deploy(state, 'v2', options));
+    expect(d2.exitCode).toBe(0);
+    await noFailures(state, load2);
+    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    const colors = await webContainers(state.hosts[0]!);
+    expect(colors.filter((c) => c.includes(' running ')).length).toBe(2);
+    const [r, load] = await underLoad(state, () => rollback(state, 'previous', options));
+    expect(r.exitCode).toBe(0);
+    await noFailures(state, load);
+    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+    // nothing was retired: the run did not wait for the drain
+    expect((JSON.parse(r.outputs.timings!) as { 'phases-ms': Record<string, number> })['phases-ms'].retire ?? 0).toBeLessThan(500);
+    expect((await webContainers(state.hosts[0]!)).filter((c) => c.includes(' running ')).length).toBe(2);
   });
 });

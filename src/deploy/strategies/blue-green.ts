@@ -1,5 +1,5 @@
 import { overrideYaml, releaseEnvFile, removeContainersScript, startAgainStep, startBesideStep, stopContainersScript, writeFileScript, type ContainerInfo } from '../../commands/compose.js';
-import { switchUpstreamScript, upstreamConfig } from '../../commands/nginx.js';
+import { parseUpstreamServers, switchUpstreamScript, upstreamConfig } from '../../commands/nginx.js';
 import { overridePath } from '../../commands/paths.js';
 import { raw } from '../../commands/shell.js';
 import { plainStep } from '../../commands/step.js';
@@ -18,7 +18,7 @@ export const blueGreen: DeployStrategy = {
   batches: (hosts, batchSize, kind) => (kind === 'rollback' ? [hosts] : hostBatches(hosts, batchSize)),
 
   async startBeside(w, release, containers) {
-    const old = runningWeb(w.env, containers);
+    const old = servingWeb(w, containers);
     const live = old.map((c) => colorOf(w.env, c.service)).find((c) => c);
     const color: Color = live === 'blue' ? 'green' : 'blue';
     const kept = containers.filter((c) => c.service === `${w.env.webService}-${color}`);
@@ -69,6 +69,18 @@ function colorServices(env: Environment, colors: Record<Color, { image: string; 
   // `extends` reads the user's file only: each color names its release's environment file itself
   const service = (c: { image: string; envFile: string | undefined }) => ({ extends: base, image: c.image, ...(c.envFile ? { env_file: [c.envFile] } : {}) });
   return { [`${env.webService}-blue`]: service(colors.blue), [`${env.webService}-green`]: service(colors.green) };
+}
+
+/**
+ * The web containers nginx routes to (the live color): with `keep-idle-color: running` the idle
+ * color runs too, and only the upstream file tells which one serves. Every running web container
+ * when the upstream names none of them (a first deploy over a hand-written upstream).
+ */
+function servingWeb(w: HostWork, containers: ContainerInfo[]): ContainerInfo[] {
+  const routed = new Set(parseUpstreamServers(w.state.facts.upstreamText));
+  const running = runningWeb(w.env, containers);
+  const serving = running.filter((c) => upstreamServers(w, [c]).some((s) => routed.has(s)));
+  return serving.length ? serving : running;
 }
 
 function otherColor(w: HostWork, old: ContainerInfo[], color: Color | undefined): ContainerInfo[] {
