@@ -36,7 +36,7 @@ function sandbox(verb: 'up' | 'down', hosts: number): void {
 }
 
 async function measure(state: SandboxState, version: string, batchSize: string): Promise<Sample> {
-  const workspace = workspaceFor(state, (yaml) => yaml.replace(/^(\s*)batch-size:.*$/m, `$1batch-size: ${JSON.stringify(batchSize)}`));
+  const workspace = workspaceFor(state, (yaml) => yaml.replace(/^(\s*)batch-size:.*$/m, `$1batch-size: ${/^\d+$/.test(batchSize) ? batchSize : JSON.stringify(batchSize)}`));
   const before = acceptedConnections(state);
   let watch: ReturnType<typeof watchTree> | undefined;
   const started = Date.now();

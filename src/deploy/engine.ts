@@ -273,7 +273,8 @@ async function runBatches(req: RunRequest, works: Map<string, HostWork>, p: Plan
       if (failureCount(runs) > p.maxFailedHosts) break;
     }
   } finally {
-    await finishing;
+    // the last batch's workers: their own phase (the batches' phases end when their hosts serve)
+    await clock.time('workers', () => finishing);
   }
   return { runs, cancelled: false };
 }
