@@ -38,6 +38,11 @@ export interface FleetOptions {
   env?: boolean;
   /** Hooks (by name) that exit 1. */
   failingHooks?: string[];
+  /**
+   * Blue-green with `keep-idle-color: running`: the seed runs both colors, blue (created first) with the
+   * release before the running one, idle, and green with the running one, which nginx routes to.
+   */
+  idleColorRunning?: boolean;
   faults?: Fault[];
   /** Cancel the run (abort) when the fleet receives its n-th command (1-based, all hosts). */
   cancelAt?: number;
@@ -96,7 +101,7 @@ export class FakeHost {
 export interface FleetEvent {
   seq: number;
   host: number;
-  what: 'migrate' | 'reload' | 'hook';
+  what: 'migrate' | 'reload' | 'hook' | 'stopped-serving';
   hook?: string;
   images?: string[];
 }
@@ -128,15 +133,18 @@ export class FakeFleet {
     proxy.networks = { parking_default: `172.18.${h.index}.2` };
     // containers we did not start (nothing in the history names them) read no env file of ours
     const envFile = this.o.env && this.o.history.includes(this.o.running) ? this.envFilePath(this.o.running) : undefined;
-    const web = h.newContainer('web', image);
+    const previous = this.o.history.at(-2) ?? this.o.running;
+    if (this.o.idleColorRunning) h.newContainer('web-blue', this.ref(previous));
+    const web = h.newContainer(this.o.idleColorRunning ? 'web-green' : 'web', image);
     h.newContainer('worker', image);
     if (h.index === 0) h.newContainer('beat', image);
-    if (envFile) for (const c of h.live()) if (c.service !== 'nginx') c.envFile = envFile;
+    if (envFile) for (const c of h.live()) if (c.service !== 'nginx') c.envFile = c.service === 'web-blue' ? this.envFilePath(previous) : envFile;
     if (this.o.env) for (const v of this.o.history) h.files.set(this.envFilePath(v), `# seed ${v}\n`);
     for (const c of h.live()) h.passed.add(c.id);
     h.loadedUpstream = `upstream app {\n    server ${web.networks.parking_default}:8000;\n}\n`;
     h.files.set(`${this.o.appDir}/nginx/conf.d/upstream.conf`, h.loadedUpstream);
-    const lines = this.o.history.map((v, i) => JSON.stringify({ version: v, image: this.ref(v), digest: '', ...(this.o.env ? { 'env-sha256': envHash(v) } : {}), status: 'deployed', at: `2026-01-0${i + 1}T00:00:00Z`, 'git-sha': '', actor: 'seed', 'run-url': '' }));
+    const color = (i: number) => (!this.o.idleColorRunning ? {} : i === this.o.history.length - 1 ? { color: 'green' } : i === this.o.history.length - 2 ? { color: 'blue' } : {});
+    const lines = this.o.history.map((v, i) => JSON.stringify({ version: v, image: this.ref(v), digest: '', ...(this.o.env ? { 'env-sha256': envHash(v) } : {}), status: 'deployed', at: `2026-01-0${i + 1}T00:00:00Z`, 'git-sha': '', actor: 'seed', 'run-url': '', ...color(i) }));
     if (lines.length) h.files.set(this.releasesPath, `${lines.join('\n')}\n`);
     return h;
   }
@@ -250,6 +258,8 @@ export class FakeFleet {
     const missing = ids.filter((id) => !h.find(id));
     if (missing.length && !tolerant) return { code: 1, stderr: `Error: No such container: ${missing[0]}` };
     for (const c of ids.map((id) => h.find(id)).filter((c): c is FakeContainer => !!c)) {
+      // a web container nginx still routes to that stops or goes: its requests fail (HTTP 502)
+      if (verb !== 'start' && c.state === 'running' && h.routed(8000).includes(c)) this.events.push({ seq: ++this.seq, host: h.index, what: 'stopped-serving', images: [c.image] });
       if (verb === 'rm') c.removed = true;
       else c.state = verb === 'stop' ? 'exited' : 'running';
     }

@@ -33,6 +33,8 @@ export interface Scenario {
   /** The config has every hook; this one exits 1. */
   hooks?: boolean;
   failingHook?: HookName;
+  /** Blue-green with `keep-idle-color: running`, from a seed that runs both colors (needs two releases in the history). */
+  idleRunning?: boolean;
 }
 
 /** The secret the env scenarios deliver: it may appear in no log line. */
@@ -66,6 +68,7 @@ function configText(s: Scenario): string {
     `    batch-size: ${typeof s.batchSize === 'number' ? s.batchSize : `"${s.batchSize}"`}`,
     `    max-failed-hosts: ${s.maxFailedHosts}`,
     '    drain: 1s',
+    ...(s.idleRunning ? ['    keep-idle-color: running'] : []),
     ...(s.migrate ? ['    migrate: {command: python manage.py migrate}'] : []),
     ...(s.env ? ['    env: {clear: {GREETING: hello}, secret: [SECRET_KEY]}'] : []),
     ...(s.hooks ? [`    hooks: {pre-deploy: ./pre, ${s.migrate ? 'pre-migrate: {command: ./backup, in: host}, ' : ''}post-deploy: ./post, post-rollback: ./back}`] : []),
@@ -91,7 +94,7 @@ export async function runScenario(s: Scenario, options: ScenarioOptions = {}): P
   const version = s.kind === 'deploy' ? NEW : (s.rollbackTo ?? 'previous');
   const fleet = new FakeFleet({
     hosts: env.hosts, app: config.app, appDir: env.appDir, image: config.image, history: s.history, running,
-    unhealthy: { [NEW]: s.unhealthy }, ...(s.badMigration ? { badMigrations: [NEW] } : {}), ...(s.env ? { env: true } : {}), ...(s.failingHook ? { failingHooks: [s.failingHook] } : {}),
+    unhealthy: { [NEW]: s.unhealthy }, ...(s.badMigration ? { badMigrations: [NEW] } : {}), ...(s.env ? { env: true } : {}), ...(s.failingHook ? { failingHooks: [s.failingHook] } : {}), ...(s.idleRunning ? { idleColorRunning: true } : {}),
     faults: s.faults, ...(s.cancelAt ? { cancelAt: s.cancelAt } : {}), onCancel: () => abort.abort(),
   });
   const releaseEnvOf = releaseEnv(env, new Map([['SECRET_KEY', FAULT_MODEL_SECRET]]), 'fault-model', config.app) ?? { content: '', sha256: '', clear: [], secret: [] };
@@ -137,6 +140,7 @@ export function violations(s: Scenario, o: Outcome): string[] {
     if (s.kind === 'rollback' && h.pulls) problems.push(`${h.host.id} pulled from the registry during a rollback`);
   }
   if (fleet.migrations > 1) problems.push(`the migration ran ${fleet.migrations} times`);
+  for (const e of fleet.events.filter((x) => x.what === 'stopped-serving')) problems.push(`host ${e.host}: a container of ${e.images?.[0]} stopped while nginx routed to it`);
   problems.push(...envAndHookProblems(s, o));
   const migrated = fleet.events.find((e) => e.what === 'migrate');
   const firstNew = fleet.events.find((e) => e.what === 'reload' && e.images?.includes(ref(o.newVersion)));

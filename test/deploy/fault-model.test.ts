@@ -1,4 +1,5 @@
-// The fault model (issue 13): generated fleets of 1–7 hosts, both strategies, batch sizes as numbers
+// The fault model (issue 13): generated fleets of 1–7 hosts, both strategies (blue-green also with
+// the idle color kept running, from a seed running both colors), batch sizes as numbers
 // and percentages, max-failed-hosts, deploys and rollbacks, and a fault at any numbered remote step
 // of any host (fail, fail after the command ran, time out, never return: the run is killed) or a
 // cancel at any step; with or without the app's env (env files per release) and hooks (one of them
@@ -23,17 +24,21 @@ const scenario: fc.Arbitrary<Scenario> = fc
     env: fc.boolean(),
     hooks: fc.boolean(),
     failingHook: fc.option(fc.constantFrom('pre-deploy' as const, 'pre-migrate' as const, 'post-deploy' as const, 'post-rollback' as const), { nil: undefined }),
+    idleRunning: fc.boolean(),
   })
   .map((s) => ({
     ...s,
-    // a rollback needs a release to go back to on every host
-    history: s.kind === 'rollback' ? ['v1', 'v2'] : s.history,
+    // a rollback needs a release to go back to on every host; a seed running both colors needs two releases
+    history: s.kind === 'rollback' || (s.idleRunning && s.strategy === 'blue-green') ? ['v1', 'v2'] : s.history,
+    idleRunning: s.idleRunning && s.strategy === 'blue-green',
     unhealthy: s.unhealthy.filter((h) => h < s.hosts),
     faults: s.faults.filter((f) => f.host < s.hosts),
   }));
 
 // cases the generator once found: each stays, whatever the seed
 const found: Scenario[] = [
+  // keep-idle-color: running, both colors up: the first running color was taken for the live one, and the serving color was removed before the switch
+  { hosts: 1, strategy: 'blue-green', batchSize: '48%', maxFailedHosts: 1, kind: 'deploy', rollbackTo: 'v1', history: ['v1', 'v2'], unhealthy: [], migrate: false, badMigration: false, faults: [], cancelAt: 5, env: true, hooks: false, failingHook: 'pre-deploy', idleRunning: true },
   // the record step of a switched host failed; pruning then removed the env file of what served
   { hosts: 5, strategy: 'blue-green', batchSize: '6%', maxFailedHosts: 2, kind: 'deploy', rollbackTo: 'previous', history: ['v1', 'v2'], unhealthy: [2, 4], migrate: false, badMigration: false, faults: [{ host: 3, step: 13, kind: 'fail' }], cancelAt: undefined, env: true, hooks: false, failingHook: 'pre-migrate' },
 ];
