@@ -24,10 +24,13 @@ interface Sample {
   note?: string;
   wallMs: number;
   overheadMs: number;
+  /** wall - pull - boot - healthy - migrate (the issue's overhead: compose starting the containers is theirs) */
+  bootlessMs: number;
   perBatchMs: number;
   batches: number;
   sshPerHost: number[];
   usage: TreeUsage;
+  phasesMs: Record<string, number>;
 }
 
 function sandbox(verb: 'up' | 'down', hosts: number): void {
@@ -51,14 +54,29 @@ async function measure(state: SandboxState, version: string, batchSize: string):
     ...(ok ? {} : { note: `status=${r.outputs.status ?? '-'} exit ${r.exitCode}` }),
     wallMs,
     overheadMs: overheadMs(wallMs, t),
+    bootlessMs: overheadMs(wallMs, t) - (t?.['boot-ms'] ?? NaN),
     perBatchMs: oursPerBatchMs(wallMs, t, configDrainMs(readFileSync(state.configFile, 'utf8'))),
     batches: t ? batchCount(t) : 0,
     sshPerHost: after.map((n, i) => n - before[i]!),
     usage,
+    phasesMs: t?.['phases-ms'] ?? {},
   };
 }
 
 const rows: string[][] = [];
+const phaseRows: string[][] = [];
+
+/** The median of each phase over the runs (batches summed: "batches 3.1s (20)"), in the order they ran. */
+function phasesText(runs: Record<string, number>[]): string {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
+  const batchNames = names.filter((n) => /^batch-\d+$/.test(n));
+  const parts = names.filter((n) => !batchNames.includes(n) || n === batchNames[0]).map((n) =>
+    batchNames.includes(n)
+      ? `batches ${seconds(median(runs.map((r) => batchNames.reduce((sum, b) => sum + (r[b] ?? 0), 0))))} (${batchNames.length}, slowest ${seconds(median(runs.map((r) => Math.max(...batchNames.map((b) => r[b] ?? 0)))))})`
+      : `${n} ${seconds(median(runs.map((r) => r[n] ?? 0)))}`,
+  );
+  return parts.join(', ');
+}
 let failed = false;
 const started = Date.now();
 process.env.SANDBOX_ID ??= process.env.BENCH_SCALE_SANDBOX_ID || '7';
@@ -90,6 +108,7 @@ for (const hosts of HOSTS) {
       String(med((s) => s.batches)),
       sp((s) => s.wallMs, seconds),
       sp((s) => s.overheadMs, seconds),
+      sp((s) => s.bootlessMs, seconds),
       sp((s) => s.perBatchMs, seconds),
       [...new Set(samples.flatMap((s) => s.sshPerHost))].join('/'),
       `${med((s) => s.usage.peakRssMib).toFixed(0)} MiB`,
@@ -99,11 +118,12 @@ for (const hosts of HOSTS) {
       `${((med((s) => s.usage.cpuSeconds) * 1000) / hosts).toFixed(0)} ms`,
       samples.every((s) => s.ok) ? 'ok' : `FAILED (${samples.filter((s) => !s.ok).length}/${samples.length})`,
     ]);
+    phaseRows.push([String(hosts), batch, phasesText(samples.map((s) => s.phasesMs))]);
   }
   sandbox('down', hosts);
 }
 
-const table = textTable(['hosts', 'batch-size', 'runs', 'batches', 'wall min/med/max', 'overhead min/med/max', 'ours per batch min/med/max', 'ssh conns per host', 'peak RSS (med)', 'RSS per host', 'peak processes', 'CPU (med)', 'CPU per host', 'result'], rows);
+const table = textTable(['hosts', 'batch-size', 'runs', 'batches', 'wall min/med/max', 'overhead min/med/max', 'overhead without boot', 'ours per batch min/med/max', 'ssh conns per host', 'peak RSS (med)', 'RSS per host', 'peak processes', 'CPU (med)', 'CPU per host', 'result'], rows);
 writeScaleSection([
   '## Scale (rolling deploys, no load)',
   '',
@@ -111,9 +131,12 @@ writeScaleSection([
   '',
   table,
   '',
+  textTable(['hosts', 'batch-size', 'phases (median of the runs)'], phaseRows),
+  '',
   'peak RSS = the action\'s node process and its ssh children (the control masters and each step\'s client), summed, at the busiest',
   'sample (every 20 ms from /proc); CPU = user + system time of the node process and every process it started; ssh conns per host =',
-  'sshd accepted connections per run (each distinct value seen). overhead and ours per batch as in the table above.',
+  'sshd accepted connections per run (each distinct value seen). overhead and ours per batch as in the table above; overhead',
+  'without boot = overhead - boot (compose starting the new web containers, the slowest host of each batch, summed).',
   '',
   `Whole scale bench: ${seconds(Date.now() - started)}.`,
 ]);
