@@ -224,7 +224,8 @@ export class FakeFleet {
       if (r.code !== 0) return { code: r.code, stdout: out, stderr: r.stderr ?? '' };
       if (r.created) created = r.created;
       if (w[0] === 'echo' && w[1] === '### new') out += '### new\n';
-      else if (w.some((t) => t.includes('$new'))) out += created.map(containerLine).join('\n') + (created.length ? '\n' : '');
+      // the line that prints the started containers (`docker inspect --format ... $new`), not every line reading $new
+      else if (w[0]?.startsWith('if [ -n "$new" ]; then docker inspect')) out += created.map(containerLine).join('\n') + (created.length ? '\n' : '');
       out += r.stdout ?? '';
     }
     return ok(out);

@@ -136,8 +136,10 @@ export interface WorkersChange {
  * container before any old one stops (warm shutdown: SIGTERM, `stopTimeoutSec` to finish its tasks).
  * Prints the new containers after `### new`. Idempotent: run again, it starts nothing already there.
  */
+const startedServices = (c: WorkersChange) => [...c.start.map((s) => s.service), ...c.singletons];
+
 export function replaceWorkersScript(t: ComposeProject, c: WorkersChange, stopTimeoutSec: number): Script {
-  const services = [...c.start.map((s) => s.service), ...c.singletons];
+  const services = startedServices(c);
   const project = ['docker', 'ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${t.app}`];
   const up = services.length
     ? [
@@ -148,7 +150,7 @@ export function replaceWorkersScript(t: ComposeProject, c: WorkersChange, stopTi
         [raw('new=$(comm -13 <(printf "%s\\n" "$before") <(printf "%s\\n" "$after") | grep . || true)')],
         [raw('if [ -n "$new" ]; then docker inspect --format'), CONTAINER_FORMAT, raw('$new; fi')],
         // the services of the containers just started: a worker service without one keeps its old workers
-        [raw('fresh=$(for id in $(comm -13 <(printf "%s\\n" "$before") <(printf "%s\\n" "$after") | grep . || true); do docker inspect --format "{{index .Config.Labels \\"com.docker.compose.service\\"}}" "$id"; done)')],
+        [raw('fresh=$(for id in $new; do docker inspect --format "{{index .Config.Labels \\"com.docker.compose.service\\"}}" "$id"; done)')],
         ...c.start.map((s) => [raw('if ! printf "%s\\n" "$fresh" | grep -qxF --'), s.service, raw('; then echo'), `compose started no new ${s.service} container`, raw('>&2; exit 3; fi')]),
       ]
     : [];
@@ -156,7 +158,7 @@ export function replaceWorkersScript(t: ComposeProject, c: WorkersChange, stopTi
 }
 
 export function replaceWorkersStep(t: ComposeProject, c: WorkersChange, stopTimeoutSec: number): Step<ContainerInfo[]> {
-  const services = [...c.start.map((s) => s.service), ...c.singletons];
+  const services = startedServices(c);
   return { label: 'replace workers and singletons', script: replaceWorkersScript(t, c, stopTimeoutSec), parse: parseNewContainers, sample: `${NEW_MARKER}\n${services.map((s) => containerLine(sampleContainer(s, 'new'))).join('\n')}\n` };
 }
 
