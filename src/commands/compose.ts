@@ -191,11 +191,26 @@ export function startBesideStep(t: ComposeProject, service: string, oldCount: nu
   return { label: `start ${count} new ${service} container(s)`, script: startBesideScript(t, service, oldCount, count), parse: parseNewContainers, sample: `${NEW_MARKER}\n${containerLine(sampleContainer(service, 'new'))}\n` };
 }
 
+/**
+ * Prints CONTAINER_FORMAT for each container of the project (`all`: stopped ones too). A container
+ * removed between the listing and `docker inspect` (another run is replacing it) makes inspect fail
+ * for the whole list: then the list is read once more, and a second failure is an error.
+ */
+export function projectContainersScript(app: string, all: boolean): Script {
+  const ps = ['docker', 'ps', ...(all ? ['-aq'] : ['-q']), '--no-trunc', '--filter', `label=com.docker.compose.project=${app}`];
+  const inspect = [raw('if [ -n "$ids" ]; then docker inspect --format'), CONTAINER_FORMAT, raw('$ids')];
+  return [
+    [raw('ids=$('), ...ps, raw(')')],
+    [raw('if ! containers=$('), ...inspect, raw('2>/dev/null; fi); then ids=$('), ...ps, raw('); containers=$('), ...inspect, raw('; fi); fi')],
+    [raw('if [ -n "$containers" ]; then printf "%s\\n" "$containers"; fi')],
+  ];
+}
+
 /** Every container of the project on the host, stopped ones included. */
 export function listContainersStep(app: string, sample: ContainerInfo[]): Step<ContainerInfo[]> {
   return {
     label: 'list containers',
-    script: [['docker', 'ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${app}`, raw('| xargs -r docker inspect --format'), CONTAINER_FORMAT]],
+    script: projectContainersScript(app, true),
     parse: parseContainers,
     sample: sample.map(containerLine).join('\n'),
   };

@@ -1,5 +1,5 @@
 import type { Environment } from '../config/types.js';
-import { CONTAINER_FORMAT, compose, containerLine, parseContainers, sampleContainer, type ComposeFlavor, type ComposeProject, type ContainerInfo } from './compose.js';
+import { compose, containerLine, projectContainersScript, parseContainers, sampleContainer, type ComposeFlavor, type ComposeProject, type ContainerInfo } from './compose.js';
 import { statePaths } from './paths.js';
 import { raw, secret, type Script } from './shell.js';
 import { plainStep, type Step } from './step.js';
@@ -28,8 +28,7 @@ export function inspectHostScript(app: string, env: Environment): Script {
     [raw('config=$(mktemp)')],
     [raw('if [ "$flavor" = plugin ]; then {'), ...compose({ app, env, flavor: 'plugin' }, 'config', '--format', 'json'), raw('>"$config" 2>&1 || true; } & else {'), ...compose({ app, env, flavor: 'standalone' }, 'config', '--format', 'json'), raw('>"$config" 2>&1 || true; } & fi')],
     section('containers'),
-    [raw('ids=$(docker ps -aq --no-trunc --filter'), `label=com.docker.compose.project=${app}`, raw(')')],
-    [raw('if [ -n "$ids" ]; then docker inspect --format'), CONTAINER_FORMAT, raw('$ids; fi')],
+    ...projectContainersScript(app, true),
     section('releases'),
     [raw('tail -n 500 --'), p.releases, raw('2>/dev/null || true')],
     section('lock'),

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import type { Environment } from '../config/types.js';
-import { CONTAINER_FORMAT, parseContainers, writeFileScript, type ContainerInfo } from './compose.js';
+import { parseContainers, projectContainersScript, writeFileScript, type ContainerInfo } from './compose.js';
 import { statePaths } from './paths.js';
 import { raw, type Script } from './shell.js';
 import type { Step } from './step.js';
@@ -47,7 +47,7 @@ const CONTAINERS = '### containers';
 export function readServingStep(app: string, env: Environment): Step<{ servers: string[]; containers: ContainerInfo[] }> {
   return {
     label: 'read what serves',
-    script: [[raw('cat --'), statePaths(env).upstream, raw('2>/dev/null || true')], ['echo', CONTAINERS], ['docker', 'ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${app}`, raw('| xargs -r docker inspect --format'), CONTAINER_FORMAT]],
+    script: [[raw('cat --'), statePaths(env).upstream, raw('2>/dev/null || true')], ['echo', CONTAINERS], ...projectContainersScript(app, false)],
     parse: (stdout) => {
       const [upstream = '', containers = ''] = stdout.split(`${CONTAINERS}\n`);
       return { servers: parseUpstreamServers(upstream), containers: parseContainers(containers) };
