@@ -28,6 +28,7 @@ declare -A WANT=(
   [curl]=/usr/bin/curl
   [util-linux]=/usr/bin/nsenter
   [procps]=/usr/bin/pgrep
+  [mmdebstrap]=/usr/bin/mmdebstrap
 )
 missing=()
 for pkg in "${!WANT[@]}"; do

@@ -4,7 +4,8 @@
 #
 #   bash testkit/sandbox/sandbox.sh up|down|status|reset [--purge]
 #
-# Env: SANDBOX_HOSTS (default 3), SANDBOX_DIR (default /var/lib/parking-ci-sandbox)
+# Env: SANDBOX_HOSTS (default 3), SANDBOX_DIR (default /var/lib/parking-ci-sandbox),
+#      SANDBOX_STACK: busybox (default; stand-in images) or django (the real stack: stack.sh)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +32,10 @@ IMAGE="$REGISTRY_ADDR/parking/web"
 NGINX_IMAGE="$REGISTRY_ADDR/parking/nginx:1"
 # tag -> flavor
 declare -A WEB_TAGS=([v1]=ok [v2]=ok [v3]=ok [bad-health]=bad-health [bad-migrate]=bad-migrate [slow]=slow)
+# The stack a sandbox runs is fixed at its first `up` (kept in $SANDBOX_DIR/stack).
+STACK="${SANDBOX_STACK:-$(cat "$SANDBOX_DIR/stack" 2>/dev/null || echo busybox)}"
+[[ $STACK == busybox || $STACK == django ]] || { echo "SANDBOX_STACK must be busybox or django" >&2; exit 2; }
+if [[ $STACK == django ]]; then IMAGE="$REGISTRY_ADDR/parking/app"; NGINX_IMAGE="$REGISTRY_ADDR/parking/nginx:1.30"; fi
 DCFG="$SANDBOX_DIR/docker-config"   # docker CLI config (registry login) for the sandbox's own root commands
 export DOCKER_CONFIG="$DCFG"
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -66,6 +71,7 @@ preflight() {
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   docker compose version >/dev/null 2>&1 || missing+=("docker-compose-plugin")
+  [[ $STACK != django ]] || command -v mmdebstrap >/dev/null 2>&1 || missing+=("mmdebstrap")
   ((${#missing[@]} == 0)) || die "missing: ${missing[*]} — run: bash testkit/sandbox/install.sh"
   [[ $N =~ ^[1-9][0-9]?$ ]] && ((N <= 50)) || die "SANDBOX_HOSTS must be 1..50"
 }
@@ -343,12 +349,12 @@ ensure_host_dockerd() {
   "exec-root": "/run/docker",
   "pidfile": "$H/dockerd.pid",
   "insecure-registries": ["$REGISTRY_ADDR"],
-  "log-level": "warn",
+  "log-level": "warn",$([[ $STACK == django ]] && printf '\n  "cgroup-parent": "/%s",' "$(host_cgroup "$i")")
   "features": {"buildkit": true}
 }
 EOF
   if [[ -z $(host_dockerd_pid "$i") ]]; then
-    setsid nsenter -t "$kp" -m -n -u -- dockerd --config-file "$H/daemon.json" </dev/null >>"$H/dockerd.log" 2>&1 9>&- &
+    in_host_cgroup "$i" setsid nsenter -t "$kp" -m -n -u -- dockerd --config-file "$H/daemon.json" </dev/null >>"$H/dockerd.log" 2>&1 9>&- &
   fi
 }
 
@@ -383,8 +389,18 @@ EOF
   [[ -e $H/home/.profile ]] || { cp -a /etc/skel/. "$H/home/" 2>/dev/null || true; chown -R deployer:deployer "$H/home"; }
   if [[ -z $(host_sshd_pid "$i") ]]; then
     touch "$H/sshd.log"
-    nsenter -t "$kp" -m -n -u -- /usr/sbin/sshd -f "$H/sshd_config" -E "$H/sshd.log" </dev/null >/dev/null 2>&1 9>&-
+    in_host_cgroup "$i" ssh nsenter -t "$kp" -m -n -u -- /usr/sbin/sshd -f "$H/sshd_config" -E "$H/sshd.log" </dev/null >/dev/null 2>&1 9>&-
   fi
+}
+
+# runs a command in host $1's CPU cgroup (the real stack), or as it is
+in_host_cgroup() { # in_host_cgroup HOSTNUM [ssh] CMD...
+  local i=$1 sub=""; shift
+  if [[ ${1:-} == ssh ]]; then sub=/ssh; shift; fi
+  if [[ $STACK == django ]]; then
+    ensure_host_cgroup "$i"
+    bash -c 'echo $$ > "$1" 2>/dev/null || true; shift; exec "$@"' _ "$(cgroup_root)/$(host_cgroup "$i")$sub/cgroup.procs" "$@"
+  else "$@"; fi
 }
 
 host_docker() { local i=$1; shift; hx "$i" env DOCKER_CONFIG="$DCFG" docker "$@"; }
@@ -415,6 +431,7 @@ seed_files() {
 
 seed_host() { # bring host $1 to the seed state: v1 running and served through nginx
   local i=$1 ip
+  if [[ $STACK == django ]]; then stack_seed_files "$i"; stack_seed_host "$i"; return; fi
   seed_files "$i"
   host_compose "$i" pull -q >/dev/null 2>"$(host_dir "$i")/seed.log" || { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
   host_compose "$i" up -d --quiet-pull web worker beat >/dev/null 2>>"$(host_dir "$i")/seed.log" ||
@@ -468,6 +485,7 @@ teardown_host() {
   ip link del "$P-h$i" 2>/dev/null || true
   # data of the host (its docker data-root holds root-owned overlay files)
   rm -rf "$H"
+  remove_host_cgroup "$i"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -540,7 +558,8 @@ EOF
   "appDir": "$APP_DIR",
   "image": "$IMAGE",
   "nginxImage": "$NGINX_IMAGE",
-  "versions": {"v1": "v1", "v2": "v2", "v3": "v3", "badHealth": "bad-health", "badMigrate": "bad-migrate", "slow": "slow"},
+  "versions": {"v1": "v1", "v2": "v2", "v3": "v3", "badHealth": "bad-health", "badMigrate": "bad-migrate", "slow": "slow"$([[ $STACK == django ]] && printf ', "flaky": "flaky", "laggy": "laggy"')},
+  "stack": "$STACK",$([[ $STACK == django ]] && printf '\n  "database": {"host": "host0", "address": "%s", "port": 6432, "name": "%s", "user": "%s", "password": "%s", "pid": %s, "dir": "%s"},' "$DB_ADDR" "$DB_NAME" "$DB_USER" "$(db_password)" "$(keeper_pid "$DB_INDEX")" "$(host_dir "$DB_INDEX")")
   "configFile": "$SANDBOX_DIR/parking-ci.yml",
   "sandboxDir": "$SANDBOX_DIR",
   "dockerConfig": "$DCFG",
@@ -564,16 +583,33 @@ cmd_up() {
   ensure_network
   ensure_registry
   ensure_runner
+  if [[ -s $SANDBOX_DIR/state.json && $(cat "$SANDBOX_DIR/stack" 2>/dev/null || echo busybox) != "$STACK" ]]; then
+    die "this sandbox runs the $(cat "$SANDBOX_DIR/stack" 2>/dev/null || echo busybox) stack; take it down first (sandbox.sh down) to run $STACK"
+  fi
+  echo "$STACK" > "$SANDBOX_DIR/stack"
   # hosts beyond N (from an earlier up with more hosts) go away
   for H in "$SANDBOX_DIR"/host*; do
     [[ -d $H ]] || continue
     i="${H##*/host}"; [[ $i =~ ^[0-9]+$ ]] && ((i > N)) && { log "removing host$i"; teardown_host "$i"; }
   done
   # host namespaces + daemons come up while the images build
-  for ((i = 1; i <= N; i++)); do
+  local first=1
+  [[ $STACK == django ]] && first=0 # host0: the database host
+  for ((i = first; i <= N; i++)); do
     ensure_host_net "$i"; ensure_host_keeper "$i"; ensure_host_dockerd "$i"; ensure_host_sshd "$i"
   done
-  ensure_images
+  if [[ $STACK == django ]]; then
+    ensure_stack_images
+    ensure_db_host
+    # a database without the app's schema: the seed's one v1 migration, before any host starts
+    if ! db_psql -d "$DB_NAME" -c 'SELECT 1 FROM django_migrations LIMIT 1' >/dev/null 2>&1; then
+      wait_for 60 "host1 dockerd" host_docker 1 version
+      stack_seed_files 1
+      stack_seed_migrate
+    fi
+  else
+    ensure_images
+  fi
   local pids=() fail=0
   for ((i = 1; i <= N; i++)); do ( ensure_host "$i" ) & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p" || fail=1; done
@@ -618,6 +654,18 @@ cmd_down() {
   fi
 }
 
+clean_host() { # no containers, volumes or app files on host $1
+  local i=$1 H ids vols; H="$(host_dir "$1")"
+  ids="$(host_docker "$i" ps -aq)"
+  [[ -z $ids ]] || host_docker "$i" rm -f $ids >/dev/null
+  vols="$(host_docker "$i" volume ls -q)"
+  [[ -z $vols ]] || host_docker "$i" volume rm -f $vols >/dev/null
+  host_docker "$i" network prune -f >/dev/null
+  rm -rf "$H/opt/parking" "$H/home/.docker"
+  ensure_host_sshd "$i"
+  : > "$H/sshd.log"
+}
+
 cmd_reset() {
   preflight
   [[ -s $SANDBOX_DIR/state.json ]] || { cmd_up; return; }
@@ -626,19 +674,24 @@ cmd_reset() {
   for ((i = 1; i <= N; i++)); do
     [[ -n $(keeper_pid "$i") && -n $(host_dockerd_pid "$i") ]] || { exec 9>&-; cmd_up; return; }
   done
+  if [[ $STACK == django ]]; then
+    # every host stops writing, the database and Redis start empty, the seed migrates once
+    for ((i = 1; i <= N; i++)); do ( clean_host "$i" ) & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p" || fail=1; done
+    ((fail == 0)) || die "reset failed"
+    reset_database
+    stack_seed_files 1
+    stack_seed_migrate
+    pids=()
+    for ((i = 1; i <= N; i++)); do ( seed_host "$i" ) & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p" || fail=1; done
+    ((fail == 0)) || die "reset failed"
+    write_state
+    log "reset: done"
+    return
+  fi
   for ((i = 1; i <= N; i++)); do
-    (
-      H="$(host_dir "$i")"
-      ids="$(host_docker "$i" ps -aq)"
-      [[ -z $ids ]] || host_docker "$i" rm -f $ids >/dev/null
-      vols="$(host_docker "$i" volume ls -q)"
-      [[ -z $vols ]] || host_docker "$i" volume rm -f $vols >/dev/null
-      host_docker "$i" network prune -f >/dev/null
-      rm -rf "$H/opt/parking" "$H/home/.docker"
-      ensure_host_sshd "$i"
-      : > "$H/sshd.log"
-      seed_host "$i"
-    ) & pids+=($!)
+    ( clean_host "$i"; seed_host "$i" ) & pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || fail=1; done
   ((fail == 0)) || die "reset failed"
@@ -667,6 +720,8 @@ cmd_status() {
 
 # the jump host (bastion): testkit/sandbox/bastion.sh
 source "$HERE/bastion.sh"
+# the real stack (SANDBOX_STACK=django): testkit/sandbox/stack.sh
+source "$HERE/stack.sh"
 
 case "${1:-}" in
   up) cmd_up ;;

@@ -38,7 +38,11 @@ export interface SandboxState {
   appDir: string; // /opt/parking
   image: string; // 10.231.0.1:5000/parking/web
   nginxImage?: string;
-  versions: { v1: string; v2: string; v3: string; badHealth: string; badMigrate: string; slow: string };
+  versions: { v1: string; v2: string; v3: string; badHealth: string; badMigrate: string; slow: string; flaky?: string; laggy?: string };
+  /** busybox: stand-in images; django: the real stack (testkit/sandbox/stack.sh) */
+  stack?: 'busybox' | 'django';
+  /** the real stack's database host (PostgreSQL 17 + PgBouncer + Redis 8): pid of its namespace keeper */
+  database?: { host: string; address: string; port: number; name: string; user: string; password: string; pid: number; dir: string };
   /** parking-ci config (spec §2) for these hosts */
   configFile: string;
   sandboxDir?: string;

@@ -1,0 +1,2 @@
+// release __VERSION__
+document.documentElement.dataset.release = "__VERSION__";
