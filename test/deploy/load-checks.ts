@@ -3,6 +3,7 @@ import { expect } from '@jest/globals';
 import { startLoad, type LoadReport } from '../../testkit/sandbox/load.js';
 import { hostExec, type SandboxState } from '../../testkit/sandbox/state.js';
 import { targets } from '../../testkit/e2e.js';
+import { checkAcknowledged, startUserLoad, watchAssets, type AssetWatch } from '../../testkit/sandbox/stack-checks.js';
 
 export const LOAD_RATE = 200;
 
@@ -30,4 +31,34 @@ export async function noFailures(state: SandboxState, report: LoadReport): Promi
     : {};
   expect({ failed: report.failed, failures: report.failures, ...evidence }).toEqual({ failed: 0, failures: { connection: 0, reset: 0, timeout: 0, non2xx: 0 } });
   expect(report.requests).toBeGreaterThan(LOAD_RATE); // the load really ran
+}
+
+/**
+ * The real stack (SANDBOX_STACK=django): `fn` under users' load (GET + 1 POST in 5, keep-alive and new
+ * connections, strict: nothing is sent twice) and a watcher of every asset pages reference.
+ */
+export async function underUserLoad<T>(state: SandboxState, fn: () => Promise<T>): Promise<[T, LoadReport, AssetWatch]> {
+  const load = startUserLoad(state, LOAD_RATE, 240_000);
+  const assets = watchAssets(state);
+  await new Promise((r) => setTimeout(r, 1000));
+  try {
+    const result = await fn();
+    await new Promise((r) => setTimeout(r, 1000));
+    return [result, await load.stop(), await assets.stop()];
+  } catch (err) {
+    await load.stop();
+    await assets.stop();
+    throw err;
+  }
+}
+
+/** 0 failed requests (strictly), every acknowledged POST once with its task run once, every asset 200. */
+export async function usersServed(state: SandboxState, report: LoadReport, assets: AssetWatch): Promise<void> {
+  await noFailures(state, report);
+  expect(report.staleKeepAlive).toBe(0);
+  expect(report.posts.sent).toBeGreaterThan(40);
+  expect(report.acknowledged).toHaveLength(report.posts.sent);
+  expect(await checkAcknowledged(state, report.acknowledged)).toEqual({ acknowledged: report.posts.sent, missing: 0, tasksNotOnce: 0, unpriced: 0 });
+  expect({ failed: assets.failed, failures: assets.failures.slice(0, 5) }).toEqual({ failed: 0, failures: [] });
+  expect(assets.fetches).toBeGreaterThan(0);
 }

@@ -5,6 +5,7 @@
 //   ... ; const report = await load.stop();
 //
 //   npx tsx testkit/sandbox/load.ts --rate 200 --duration 20s [--no-keepalive] [--timeout 5s] URL...
+//   npx tsx testkit/sandbox/load.ts --strict --post-every 5 --new-connection-every 4 http://10.233.0.11/lots/ ...
 //
 // Requests are issued on a fixed schedule (rate per second in total, round-robin over the targets)
 // whatever the server does, so a stall shows up as timeouts and latency, not as fewer requests.
@@ -19,6 +20,13 @@
 // keep-alive connection that the server had just closed (reset before any response byte) is sent
 // again once on a new connection, like browsers, curl and Go's net/http do; these are counted in
 // `staleKeepAlive` (retryStaleKeepAlive: false, or --no-retry-stale, makes them failures).
+//
+// Users of the real stack also write: with postEvery N, every Nth request is a POST of a new parking
+// session ({"request_id": <uuid>, "lot": ...}) to postPath on the same host; the request id of every
+// acknowledged POST (a 2xx) is in `acknowledged`, for a checker to find in the database exactly once.
+// With newConnectionEvery N, every Nth request opens a new connection (Connection: close) while the
+// others reuse keep-alive connections. `strict` never sends a request twice (retryStaleKeepAlive false).
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
@@ -43,6 +51,16 @@ export interface LoadOptions {
    * first reset as a failure.
    */
   retryStaleKeepAlive?: boolean;
+  /** never send a request again (overrides retryStaleKeepAlive): every reset is a failure */
+  strict?: boolean;
+  /** every Nth request is a POST of a new parking session to postPath (0 or absent: GET only) */
+  postEvery?: number;
+  /** path of the POST on the target's origin (default /sessions/) */
+  postPath?: string;
+  /** lots the POSTs pick from, in turn (default north, south, river) */
+  lots?: string[];
+  /** every Nth request goes on a new connection (Connection: close); the others keep alive */
+  newConnectionEvery?: number;
 }
 
 export interface LoadReport {
@@ -68,6 +86,12 @@ export interface LoadReport {
   firstFailures: { atMs: number; target: string; kind: string; detail: string }[];
   /** per target: requests and failures */
   perTarget: Record<string, { requests: number; failed: number }>;
+  /** POSTs sent, and how many of them failed (they are in requests and failed too) */
+  posts: { sent: number; failed: number };
+  /** request_id of every POST answered with a 2xx */
+  acknowledged: string[];
+  /** requests sent on a new connection (Connection: close) */
+  newConnections: number;
 }
 
 export interface LoadHandle {
@@ -102,7 +126,11 @@ export function startLoad(opts: LoadOptions): LoadHandle {
   targets.forEach(assertSandboxTarget);
   const keepAlive = opts.keepAlive ?? true;
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const retryStale = opts.retryStaleKeepAlive ?? true;
+  const retryStale = opts.strict ? false : (opts.retryStaleKeepAlive ?? true);
+  const postEvery = Math.max(0, Math.floor(opts.postEvery ?? 0));
+  const newConnectionEvery = Math.max(0, Math.floor(opts.newConnectionEvery ?? 0));
+  const lots = opts.lots?.length ? opts.lots : ['north', 'south', 'river'];
+  const postUrls = targets.map((t) => new URL(opts.postPath ?? '/sessions/', t));
   const agents = targets.map(() => new http.Agent({ keepAlive, maxSockets: Infinity, keepAliveMsecs: 1000 }));
 
   const report: LoadReport = {
@@ -117,6 +145,9 @@ export function startLoad(opts: LoadOptions): LoadHandle {
     staleKeepAlive: 0,
     firstFailures: [],
     perTarget: Object.fromEntries(opts.targets.map((t) => [t, { requests: 0, failed: 0 }])),
+    posts: { sent: 0, failed: 0 },
+    acknowledged: [],
+    newConnections: 0,
   };
   const latencies: number[] = [];
   const start = performance.now();
@@ -127,15 +158,23 @@ export function startLoad(opts: LoadOptions): LoadHandle {
   let resolveDone!: (r: LoadReport) => void;
   const done = new Promise<LoadReport>((r) => (resolveDone = r));
 
-  function fail(target: string, kind: keyof LoadReport['failures'], detail: string): void {
+  function fail(target: string, kind: keyof LoadReport['failures'], detail: string, post = false): void {
     report.failed++;
+    if (post) report.posts.failed++;
     report.failures[kind]++;
     report.perTarget[target]!.failed++;
     if (report.firstFailures.length < 20) report.firstFailures.push({ atMs: Math.round(performance.now() - start), target, kind, detail });
   }
 
-  function fire(idx: number): void {
+  function fire(idx: number, n: number): void {
     const target = opts.targets[idx]!;
+    const post = postEvery > 0 && n % postEvery === postEvery - 1;
+    const fresh = newConnectionEvery > 0 && n % newConnectionEvery === newConnectionEvery - 1;
+    const requestId = post ? randomUUID() : '';
+    const body = post ? JSON.stringify({ request_id: requestId, lot: lots[report.posts.sent % lots.length] }) : '';
+    if (post) report.posts.sent++;
+    if (fresh) report.newConnections++;
+    const failHere = (t: string, kind: keyof LoadReport['failures'], detail: string) => fail(t, kind, `${post ? 'POST' : 'GET'}: ${detail}`, post);
     report.requests++;
     report.perTarget[target]!.requests++;
     inFlight++;
@@ -153,7 +192,7 @@ export function startLoad(opts: LoadOptions): LoadHandle {
     const timer = setTimeout(() => {
       finish(() => {
         report.errors.TIMEOUT = (report.errors.TIMEOUT ?? 0) + 1;
-        fail(target, 'timeout', `no complete response after ${timeoutMs} ms`);
+        failHere(target, 'timeout', `no complete response after ${timeoutMs} ms`);
       });
       current?.destroy();
     }, timeoutMs);
@@ -162,7 +201,8 @@ export function startLoad(opts: LoadOptions): LoadHandle {
       let gotResponse = false;
       const headers: Record<string, string> = { 'user-agent': 'parking-ci-sandbox-load' };
       if (!keepAlive || agent === false) headers.connection = 'close';
-      const req = http.request(targets[idx]!, { agent, headers });
+      if (post) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      const req = http.request(post ? postUrls[idx]! : targets[idx]!, { agent, headers, method: post ? 'POST' : 'GET' });
       current = req;
       req.on('response', (res) => {
         gotResponse = true;
@@ -173,21 +213,22 @@ export function startLoad(opts: LoadOptions): LoadHandle {
             report.statusCodes[code] = (report.statusCodes[code] ?? 0) + 1;
             if (code >= 200 && code < 300) {
               report.ok++;
+              if (post) report.acknowledged.push(requestId);
               latencies.push(performance.now() - t0);
-            } else fail(target, 'non2xx', `HTTP ${code}`);
+            } else failHere(target, 'non2xx', `HTTP ${code}`);
           }),
         );
         res.on('error', (err: NodeJS.ErrnoException) =>
           finish(() => {
             const code = err.code ?? 'ERESPONSE';
             report.errors[code] = (report.errors[code] ?? 0) + 1;
-            fail(target, 'reset', `response broken: ${err.message}`);
+            failHere(target, 'reset', `response broken: ${err.message}`);
           }),
         );
         res.on('aborted', () =>
           finish(() => {
             report.errors.ECONNRESET = (report.errors.ECONNRESET ?? 0) + 1;
-            fail(target, 'reset', 'response aborted');
+            failHere(target, 'reset', 'response aborted');
           }),
         );
       });
@@ -206,14 +247,14 @@ export function startLoad(opts: LoadOptions): LoadHandle {
         finish(() => {
           report.errors[code] = (report.errors[code] ?? 0) + 1;
           if (isReset && req.reusedSocket && !gotResponse) report.staleKeepAlive++;
-          if (isReset) fail(target, 'reset', `${code}: ${err.message}${req.reusedSocket ? ' (reused keep-alive connection)' : ''}`);
-          else if (CONNECT_ERRORS.has(code)) fail(target, 'connection', `${code}: ${err.message}`);
-          else fail(target, 'connection', `${code}: ${err.message}`);
+          if (isReset) failHere(target, 'reset', `${code}: ${err.message}${req.reusedSocket ? ' (reused keep-alive connection)' : ''}`);
+          else if (CONNECT_ERRORS.has(code)) failHere(target, 'connection', `${code}: ${err.message}`);
+          else failHere(target, 'connection', `${code}: ${err.message}`);
         });
       });
-      req.end();
+      req.end(body || undefined);
     };
-    send(agents[idx]!, retryStale);
+    send(fresh ? false : agents[idx]!, retryStale);
   }
 
   function tick(): void {
@@ -224,7 +265,7 @@ export function startLoad(opts: LoadOptions): LoadHandle {
     }
     const due = Math.floor((elapsed * opts.rate) / 1000) + 1;
     while (issued < due) {
-      fire(issued % targets.length);
+      fire(issued % targets.length, issued);
       issued++;
     }
   }
@@ -268,6 +309,9 @@ async function main(argv: string[]): Promise<void> {
   let timeoutMs: number | undefined;
   let keepAlive = true;
   let retryStaleKeepAlive = true;
+  let strict = false;
+  let postEvery = 0;
+  let newConnectionEvery = 0;
   const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -282,17 +326,20 @@ async function main(argv: string[]): Promise<void> {
     else if (a === '--no-keepalive' || a === '--no-keep-alive') keepAlive = false;
     else if (a === '--keepalive' || a === '--keep-alive') keepAlive = true;
     else if (a === '--no-retry-stale') retryStaleKeepAlive = false;
+    else if (a === '--strict') strict = true;
+    else if (a === '--post-every') postEvery = Number(next());
+    else if (a === '--new-connection-every') newConnectionEvery = Number(next());
     else if (a === '-h' || a === '--help') {
-      console.log('usage: npx tsx testkit/sandbox/load.ts --rate 200 --duration 20s [--timeout 5s] [--no-keepalive] [--no-retry-stale] URL...');
+      console.log('usage: npx tsx testkit/sandbox/load.ts --rate 200 --duration 20s [--timeout 5s] [--no-keepalive] [--no-retry-stale] [--strict] [--post-every N] [--new-connection-every N] URL...');
       return;
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else targets.push(a);
   }
   if (!targets.length) throw new Error('no target URL');
-  const load = startLoad({ targets, rate, durationMs, keepAlive, retryStaleKeepAlive, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const load = startLoad({ targets, rate, durationMs, keepAlive, retryStaleKeepAlive, strict, postEvery, newConnectionEvery, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   process.once('SIGINT', () => void load.stop());
   const report = await load.done;
-  console.log(JSON.stringify(report, null, 2));
+  console.log(JSON.stringify({ ...report, acknowledged: report.acknowledged.length }, null, 2));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {

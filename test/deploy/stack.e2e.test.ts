@@ -1,0 +1,107 @@
+// Deploy and rollback on the sandbox's real stack (issue #12): the Django parking app on Gunicorn,
+// Celery worker and beat, PostgreSQL 17 through PgBouncer, Redis 8, nginx 1.30; three app hosts and a
+// database host, through the runner protocol. Users' load (GET + 1 POST in 5, keep-alive and new
+// connections) is counted strictly: a reset, timeout or non-2xx is a failure, nothing is sent twice.
+// What was acknowledged is then looked up in PostgreSQL.
+import { jest } from '@jest/globals';
+import { ensureSandbox, hostExec, resetSandbox, sandboxUnavailableReason, type SandboxState } from '../../testkit/sandbox/state.js';
+import { deploy, rollback, servedVersions, settled, watchVersions } from '../../testkit/e2e.js';
+import { checkTasksAndTicks, migrationRuns, schema, sql } from '../../testkit/sandbox/stack-checks.js';
+import { underUserLoad, usersServed } from './load-checks.js';
+
+// the real stack is a sandbox of its own (10.233.0.0/24), beside the stand-in one
+const saved = { id: process.env.SANDBOX_ID, stack: process.env.SANDBOX_STACK };
+process.env.SANDBOX_ID = '2';
+process.env.SANDBOX_STACK = 'django';
+afterAll(() => {
+  for (const [k, v] of [['SANDBOX_ID', saved.id], ['SANDBOX_STACK', saved.stack]] as const) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+jest.setTimeout(600_000);
+const reason = process.env.PARKING_CI_SANDBOX_SKIP ?? (await sandboxUnavailableReason());
+const run = reason && process.env.CI !== 'true' ? describe.skip : describe;
+if (reason) console.log(`real-stack end-to-end tests ${process.env.CI === 'true' ? 'cannot skip in CI' : 'skipped'}: ${reason}`);
+
+let state: SandboxState;
+const services = async (h: SandboxState['hosts'][number]) =>
+  (await hostExec(h, ['docker', 'ps', '--filter', 'label=com.docker.compose.project=parking', '--format', '{{.Label "com.docker.compose.service"}} {{.Image}}'])).trim().split('\n').sort();
+const count = async (query: string) => Number((await sql(state, query))[0]?.[0]);
+/** sessions v1 opened after `version`'s migration had run (v1 serving on the newer schema) */
+const v1After = (version: string) =>
+  count(`SELECT count(*) FROM parking_parkingsession s JOIN parking_price p ON p.session_id = s.id WHERE s.opened_by = 'v1' AND s.opened_at > (SELECT max(ran_at) FROM parking_migrate_run WHERE version = '${version}');`);
+
+async function upAndReset(): Promise<void> {
+  state = await ensureSandbox();
+  expect(state.stack).toBe('django');
+  await resetSandbox();
+  await settled(state);
+}
+
+run('the real stack, rolling: Django + Celery + PostgreSQL/PgBouncer + Redis on 3 hosts', () => {
+  beforeAll(upAndReset);
+
+  test('v1 -> v2 -> v3 under users\' load: 0 failed requests, every acknowledged POST once and priced once, migrations once, v1 serves on v2\'s schema, every asset 200', async () => {
+    const [r2, load2, assets2] = await underUserLoad(state, () => deploy(state, 'v2'));
+    expect(r2.stderr + r2.stdout).not.toMatch(/::error/);
+    expect(r2.exitCode).toBe(0);
+    await usersServed(state, load2, assets2);
+    expect(assets2.releases).toEqual(['v1', 'v2']);
+    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    const image = `${state.image}:v2`;
+    expect(await services(state.hosts[0]!)).toEqual([`beat ${image}`, `nginx ${state.nginxImage}`, `web ${image}`, `worker ${image}`].sort());
+    for (const h of state.hosts.slice(1)) expect(await services(h)).toEqual([`nginx ${state.nginxImage}`, `web ${image}`, `worker ${image}`].sort());
+    // the other hosts kept serving v1, writes included, after v2's migration had changed the schema
+    expect(await v1After('v2')).toBeGreaterThan(0);
+    // the backfill: every session opened before v2's migration has its zone
+    expect(await count("SELECT count(*) FROM parking_parkingsession WHERE zone IS NULL AND opened_at < (SELECT max(ran_at) FROM parking_migrate_run WHERE version = 'v2');")).toBe(0);
+
+    const [r3, load3, assets3] = await underUserLoad(state, () => deploy(state, 'v3'));
+    expect(r3.exitCode).toBe(0);
+    await usersServed(state, load3, assets3);
+    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+    // CREATE INDEX CONCURRENTLY finished and left a valid index
+    expect(await count("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'session_opened_idx' AND i.indisvalid;")).toBe(1);
+    expect(await migrationRuns(state)).toEqual({ runs: ['v1', 'v2', 'v3'], applied: ['0001_initial', '0002_session_zone', '0003_session_opened_idx'], duplicates: 0 });
+    expect(r3.summary).toMatch(/Migration.*ran once/);
+  });
+
+  test('a release failing its health check: the fleet stays on v3, status rolled-back, 0 failed requests', async () => {
+    const watcher = watchVersions(state);
+    const [r, load, assets] = await underUserLoad(state, () => deploy(state, 'bad-health'));
+    expect((await watcher.stop()).has('bad-health')).toBe(false);
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.status).toBe('rolled-back');
+    await usersServed(state, load, assets);
+    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+  });
+
+  test('a migration failing half way: PostgreSQL leaves the schema exactly as it was, nothing switched, 0 failed requests', async () => {
+    const before = await schema(state);
+    const [r, load, assets] = await underUserLoad(state, () => deploy(state, 'bad-migrate'));
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.status).toBe('failed');
+    await usersServed(state, load, assets);
+    expect(await schema(state)).toEqual(before);
+    expect((await migrationRuns(state)).runs.at(-1)).toBe('bad-migrate');
+    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+  });
+
+  test('rollback to v1 after v3: v1 serves on the newer schema, its POSTs acknowledged and priced, 0 failed requests', async () => {
+    const [r, load, assets] = await underUserLoad(state, () => rollback(state, 'v1'));
+    expect(r.exitCode).toBe(0);
+    await usersServed(state, load, assets);
+    expect(await servedVersions(state)).toEqual(['v1', 'v1', 'v1']);
+    expect(await v1After('v3')).toBeGreaterThan(0);
+    // every deploy ran its migration once (bad-health's applied nothing new); the rollback ran none
+    expect((await migrationRuns(state)).runs).toEqual(['v1', 'v2', 'v3', 'bad-health', 'bad-migrate']);
+  });
+
+  test('through all of it: no task ran twice, never two beats alive at once', async () => {
+    const t = await checkTasksAndTicks(state);
+    expect(t).toMatchObject({ sessionsRunTwice: 0, beatsAliveAtOnce: 0 });
+    expect(t.ticks).toBeGreaterThan(3);
+  });
+});
