@@ -1,11 +1,12 @@
-// bench/RESULTS.md holds the bench's tables and, between its markers, the scale section (written by
-// bench/scale.ts): each writer keeps what the other wrote.
+// bench/RESULTS.md holds the bench's tables and, between their markers, the sections other benches
+// write (scale: bench/scale.ts; stack: bench/stack.ts): each writer keeps what the others wrote.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const RESULTS_FILE = join(resolve(import.meta.dirname, '..'), 'bench', 'RESULTS.md');
-const BEGIN = '<!-- scale: written by bench/scale.ts -->';
-const END = '<!-- /scale -->';
+const SECTIONS = { scale: 'bench/scale.ts', stack: 'bench/stack.ts' } as const;
+type Section = keyof typeof SECTIONS;
+const markers = (name: Section) => [`<!-- ${name}: written by ${SECTIONS[name]} -->`, `<!-- /${name} -->`] as const;
 
 function current(): string {
   try {
@@ -15,23 +16,26 @@ function current(): string {
   }
 }
 
-/** The scale section now in the file (markers included), or ''. */
-function scaleSection(text: string): string {
-  const at = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  return at >= 0 && end > at ? text.slice(at, end + END.length) : '';
+/** A section now in the file (markers included), or ''. */
+function section(text: string, name: Section): string {
+  const [begin, end] = markers(name);
+  const at = text.indexOf(begin);
+  const to = text.indexOf(end);
+  return at >= 0 && to > at ? text.slice(at, to + end.length) : '';
 }
 
-/** Writes the bench's own text, keeping the scale section at its end. */
+/** Writes the bench's own text, keeping the other benches' sections at its end. */
 export function writeBenchResults(markdown: string): void {
-  const scale = scaleSection(current());
-  writeFileSync(RESULTS_FILE, scale ? `${markdown.trimEnd()}\n\n${scale}\n` : markdown);
+  const text = current();
+  const kept = (Object.keys(SECTIONS) as Section[]).map((n) => section(text, n)).filter(Boolean);
+  writeFileSync(RESULTS_FILE, kept.length ? `${markdown.trimEnd()}\n\n${kept.join('\n\n')}\n` : markdown);
 }
 
-/** Writes the scale section (its lines, without markers), keeping the rest of the file. */
-export function writeScaleSection(lines: string[]): void {
+/** Writes one section (its lines, without markers), keeping the rest of the file. */
+export function writeSection(name: Section, lines: string[]): void {
   const text = current();
-  const section = [BEGIN, ...lines, END].join('\n');
-  const old = scaleSection(text);
-  writeFileSync(RESULTS_FILE, old ? text.replace(old, () => section) : `${text.trimEnd()}\n\n${section}\n`);
+  const [begin, end] = markers(name);
+  const fresh = [begin, ...lines, end].join('\n');
+  const old = section(text, name);
+  writeFileSync(RESULTS_FILE, old ? text.replace(old, () => fresh) : `${text.trimEnd()}\n\n${fresh}\n`);
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { acceptedConnections, deploy, workspaceFor } from '../testkit/e2e.js';
 import { ensureSandbox, loadSandbox, resetSandbox, SANDBOX_SCRIPT, type SandboxState } from '../testkit/sandbox/state.js';
 import { watchTree, type TreeUsage } from './process-tree.js';
-import { RESULTS_FILE, writeScaleSection } from './results-file.js';
+import { RESULTS_FILE, writeSection } from './results-file.js';
 import { median, seconds, spread, spreadText, textTable } from './stats.js';
 import { batchCount, configDrainMs, overheadMs, oursPerBatchMs, parseTimings } from './timings.js';
 import { spawnSync } from 'node:child_process';
@@ -124,7 +124,7 @@ for (const hosts of HOSTS) {
 }
 
 const table = textTable(['hosts', 'batch-size', 'runs', 'batches', 'wall min/med/max', 'overhead min/med/max', 'overhead without boot', 'ours per batch min/med/max', 'ssh conns per host', 'peak RSS (med)', 'RSS per host', 'peak processes', 'CPU (med)', 'CPU per host', 'result'], rows);
-writeScaleSection([
+writeSection('scale', [
   '## Scale (rolling deploys, no load)',
   '',
   `Written by \`npm run bench:scale\` (bench/scale.ts); ${REPEAT} runs per row, each deploy v2 <-> v3 on a sandbox of that many hosts.`,
