@@ -430,19 +430,24 @@ seed_files() {
 }
 
 seed_host() { # bring host $1 to the seed state: v1 running and served through nginx
-  local i=$1 ip
-  if [[ $STACK == django ]]; then stack_seed_files "$i"; stack_seed_host "$i"; return; fi
-  seed_files "$i"
-  host_compose "$i" pull -q >/dev/null 2>"$(host_dir "$i")/seed.log" || { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
-  host_compose "$i" up -d --quiet-pull web worker beat >/dev/null 2>>"$(host_dir "$i")/seed.log" ||
-    { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
+  local i=$1 ip services=(web worker beat) log; log="$(host_dir "$1")/seed.log"
+  if [[ $STACK == django ]]; then
+    stack_seed_files "$i"
+    services=(web worker)
+    ((i == 1)) && services+=(beat) # a singleton: on host 1 only
+  else
+    seed_files "$i"
+  fi
+  host_compose "$i" pull -q >/dev/null 2>"$log" || { cat "$log" >&2; return 1; }
+  host_compose "$i" up -d --quiet-pull "${services[@]}" >/dev/null 2>>"$log" || { cat "$log" >&2; return 1; }
   ip="$(web_ip "$i")" || die "host$i: no web container"
+  # nginx routes to it once it listens (Gunicorn boots in seconds)
+  wait_for 60 "host$i web answering" hx "$i" bash -c "exec 3<>/dev/tcp/$ip/8000"
   write_upstream "$i" "$ip"
-  host_compose "$i" up -d --quiet-pull nginx >/dev/null 2>>"$(host_dir "$i")/seed.log" ||
-    { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
+  host_compose "$i" up -d --quiet-pull nginx >/dev/null 2>>"$log" || { cat "$log" >&2; return 1; }
   # an nginx that was already running still has the old upstream loaded
   host_compose "$i" exec -T nginx nginx -s reload >/dev/null 2>&1 || true
-  wait_for 30 "host$i serving v1" host_serves "$i"
+  wait_for 60 "host$i serving v1" host_serves "$i"
 }
 
 ensure_host() { # everything of one host; runs in a subshell per host, in parallel

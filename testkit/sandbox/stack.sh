@@ -177,18 +177,3 @@ stack_seed_migrate() { # the seed's v1 schema: one migration run, on host 1
   host_compose 1 run --rm --no-deps -T web migrate >>"$(host_dir 1)/seed.log" 2>&1 ||
     { tail -30 "$(host_dir 1)/seed.log" >&2; return 1; }
 }
-
-stack_seed_host() { # v1 serving through nginx; beat (a singleton) on host 1 only
-  local i=$1 ip services=(web worker)
-  ((i == 1)) && services+=(beat)
-  host_compose "$i" pull -q >/dev/null 2>>"$(host_dir "$i")/seed.log" || { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
-  host_compose "$i" up -d --quiet-pull "${services[@]}" >/dev/null 2>>"$(host_dir "$i")/seed.log" ||
-    { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
-  ip="$(web_ip "$i")" || die "host$i: no web container"
-  wait_for 60 "host$i web answering" hx "$i" bash -c "exec 3<>/dev/tcp/$ip/8000"
-  write_upstream "$i" "$ip"
-  host_compose "$i" up -d --quiet-pull nginx >/dev/null 2>>"$(host_dir "$i")/seed.log" ||
-    { cat "$(host_dir "$i")/seed.log" >&2; return 1; }
-  host_compose "$i" exec -T nginx nginx -s reload >/dev/null 2>&1 || true
-  wait_for 60 "host$i serving v1" host_serves "$i"
-}
