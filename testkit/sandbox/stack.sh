@@ -58,18 +58,19 @@ make_root() { # make_root SUITE PACKAGES: sets ROOT_TAR (cached by suite + packa
   local suite=$1 pkgs=$2 key
   key="$(printf '%s %s' "$suite" "$pkgs" | sha256sum | cut -c1-12)"
   ROOT_TAR="$ROOTS_DIR/$suite-$key.tar"
-  [[ -s $ROOT_TAR ]] && return 0
+  [[ -f $ROOT_TAR && -s $ROOT_TAR ]] && return 0
+  rm -rf -- "$ROOT_TAR" "$ROOT_TAR.tmp"
   command -v mmdebstrap >/dev/null || die "mmdebstrap is missing — run: bash testkit/sandbox/install.sh"
   mkdir -p "$ROOTS_DIR"
   log "making the $suite root filesystem ($pkgs) with mmdebstrap"
   local t0=$SECONDS
   # the mirror may serve a snapshot whose Release file is past its Valid-Until
-  mmdebstrap --variant=essential --mode=root --aptopt='Acquire::Check-Valid-Until "false"' \
+  mmdebstrap --variant=essential --mode=root --format=tar --aptopt='Acquire::Check-Valid-Until "false"' \
     --include="$pkgs" \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
     "$suite" "$ROOT_TAR.tmp" http://deb.debian.org/debian >"$ROOTS_DIR/$suite.log" 2>&1 ||
-    { tail -20 "$ROOTS_DIR/$suite.log" >&2; rm -f "$ROOT_TAR.tmp"; die "mmdebstrap $suite failed"; }
+    { tail -20 "$ROOTS_DIR/$suite.log" >&2; rm -rf -- "$ROOT_TAR.tmp"; die "mmdebstrap $suite failed"; }
   mv -f "$ROOT_TAR.tmp" "$ROOT_TAR"
   log "$suite root filesystem made in $((SECONDS - t0))s"
 }
