@@ -72,8 +72,9 @@ const LET_GO = 'nginx let go: ';
 
 /**
  * Runs `then` (it stops containers that took traffic) once nginx sends nothing more to `servers`,
- * waiting at most `maxMs`: no worker left from an earlier reload (one keeps its clients' keep-alive
- * connections for keepalive_min_timeout and proxies what they send to the upstream it had loaded)
+ * waiting at most `maxMs`: no worker left from an earlier reload (one keeps each client keep-alive
+ * connection until its next request, answered with `Connection: close`, or until it has been idle for
+ * keepalive_min_timeout, and proxies what they send to the upstream it had loaded)
  * and no connection from nginx to any of them open. A Gunicorn stopped while nginx still connects to
  * it resets those connections, and nginx does not send a POST again. Read inside the proxy container
  * (/proc), nothing to install; one round trip. Answers what made it stop waiting early, if anything.

@@ -61,6 +61,13 @@ export interface LoadOptions {
   lots?: string[];
   /** every Nth request goes on a new connection (Connection: close); the others keep alive */
   newConnectionEvery?: number;
+  /**
+   * A kept-alive connection idle this long is closed by the client (default 10000), as clients do:
+   * it must be shorter than the server's keep-alive timeout, or the client may send on a connection
+   * at the instant the server closes it. A shorter `Keep-Alive: timeout=N` from the server wins
+   * (Node closes 1 s before N).
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface LoadReport {
@@ -129,9 +136,10 @@ export function startLoad(opts: LoadOptions): LoadHandle {
   const retryStale = opts.strict ? false : (opts.retryStaleKeepAlive ?? true);
   const postEvery = Math.max(0, Math.floor(opts.postEvery ?? 0));
   const newConnectionEvery = Math.max(0, Math.floor(opts.newConnectionEvery ?? 0));
+  const idleTimeoutMs = Math.max(1, Math.floor(opts.idleTimeoutMs ?? 10_000));
   const lots = opts.lots?.length ? opts.lots : ['north', 'south', 'river'];
   const postUrls = targets.map((t) => new URL(opts.postPath ?? '/sessions/', t));
-  const agents = targets.map(() => new http.Agent({ keepAlive, maxSockets: Infinity, keepAliveMsecs: 1000 }));
+  const agents = targets.map(() => new http.Agent({ keepAlive, maxSockets: Infinity, keepAliveMsecs: 1000, timeout: idleTimeoutMs }));
 
   const report: LoadReport = {
     requests: 0,
