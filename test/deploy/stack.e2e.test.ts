@@ -114,3 +114,54 @@ run('the real stack, rolling: Django + Celery + PostgreSQL/PgBouncer + Redis on 
     expect(t.ticks).toBeGreaterThan(3);
   });
 });
+
+run('the real stack, blue-green: Django + Celery + PostgreSQL/PgBouncer + Redis on 3 hosts', () => {
+  beforeAll(upAndReset);
+  const blueGreen = { inputs: { strategy: 'blue-green' } };
+
+  test('v1 -> v2 -> v3 blue-green under users\' load: 0 failed requests, every acknowledged POST once and priced once, migrations once, every asset 200', async () => {
+    const [r2, load2, assets2] = await underUserLoad(state, () => deploy(state, 'v2', blueGreen));
+    expect(r2.stderr + r2.stdout).not.toMatch(/::error/);
+    expect(r2.exitCode).toBe(0);
+    await usersServed(state, load2, assets2);
+    expect(assets2.releases).toEqual(['v1', 'v2']);
+    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+    // v1 served, writes included, on v2's schema while the colors switched host by host
+    expect(await v1After('v2')).toBeGreaterThan(0);
+
+    const [r3, load3, assets3] = await underUserLoad(state, () => deploy(state, 'v3', blueGreen));
+    expect(r3.exitCode).toBe(0);
+    await usersServed(state, load3, assets3);
+    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+    expect(await migrationRuns(state)).toEqual({ runs: ['v1', 'v2', 'v3'], applied: ['0001_initial', '0002_session_zone', '0003_session_opened_idx'], duplicates: 0 });
+    // one web container per host serves: the color that took over; beat only on host 1
+    for (const [i, h] of state.hosts.entries()) {
+      const web = (await services(h)).filter((s) => s.startsWith('web'));
+      expect(web).toEqual([expect.stringMatching(new RegExp(`^web(-(blue|green))? ${state.image}:v3$`))]);
+      expect((await services(h)).some((s) => s.startsWith('beat '))).toBe(i === 0);
+    }
+  });
+
+  test('a release failing its health check, blue-green: the fleet stays on v3, status rolled-back, 0 failed requests', async () => {
+    const watcher = watchVersions(state);
+    const [r, load, assets] = await underUserLoad(state, () => deploy(state, 'bad-health', blueGreen));
+    expect((await watcher.stop()).has('bad-health')).toBe(false);
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.status).toBe('rolled-back');
+    await usersServed(state, load, assets);
+    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+  });
+
+  test('rollback to the previous release, blue-green: v2 serves on v3\'s schema, 0 failed requests', async () => {
+    const [r, load, assets] = await underUserLoad(state, () => rollback(state, 'previous', blueGreen));
+    expect(r.exitCode).toBe(0);
+    await usersServed(state, load, assets);
+    expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
+  });
+
+  test('through all of it: no task ran twice, never two beats alive at once', async () => {
+    const t = await checkTasksAndTicks(state);
+    expect(t).toMatchObject({ sessionsRunTwice: 0, beatsAliveAtOnce: 0 });
+    expect(t.ticks).toBeGreaterThan(3);
+  });
+});
