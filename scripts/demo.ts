@@ -1,30 +1,39 @@
-// `npm run demo` (issue #9): the pipeline's stages, run through the runner harness as the workflow
-// runs them, against the sandbox (3 hosts, registry): plan, lint, pytest, scan, build, a deploy under
-// load, a failing deploy that rolls itself back, a manual rollback, and a notification to a local
-// webhook. Prints each step summary as terminal text, the load figures, and a closing table of stages.
-// Exits 0 when every stage is green (the failing deploy counts as green when it rolled back with no
-// failed request).
+// `npm run demo` (issues #9, #12): the pipeline's stages on the real app, run through the runner
+// harness as the workflow runs them, against the sandbox's real stack (SANDBOX_ID 2: three app hosts
+// and a database host; the Django parking app on Gunicorn, Celery worker and beat, PostgreSQL 17
+// through PgBouncer, Redis 8, nginx 1.30): plan; lint (ruff, mypy), pytest (pytest-django, coverage)
+// and scan (bandit) of testkit/sandbox/app, each tool run in the app's tools image (Debian's
+// packages); build of that app into an image pushed to the sandbox registry; a deploy of the digest
+// the build printed under users' load (GET + POST, counted strictly); a failing deploy that rolls
+// itself back; a manual rollback; a notification to a local webhook. Prints each step summary as
+// terminal text, the load figures, and a closing table of stages. Exits 0 when every stage is green
+// (the failing deploy counts as green when it rolled back with no failed request).
 //   DEMO_LOAD_SECONDS  seconds of steady load before and after each change (default 3)
 //   DEMO_RATE          requests per second over the three hosts (default 200)
+process.env.SANDBOX_ID ??= '2';
+process.env.SANDBOX_STACK ??= 'django';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { deploy, rollback, servedVersions, targets, workspaceFor } from '../testkit/e2e.js';
 import { renderSummary, alignTable } from '../testkit/render.js';
-import { runAction, type ActionResult } from '../testkit/run-action.js';
+import type { ActionResult } from '../testkit/run-action.js';
 import type { LoadReport } from '../testkit/sandbox/load.js';
 import type { SandboxState } from '../testkit/sandbox/state.js';
+// after SANDBOX_ID / SANDBOX_STACK are set: these read them
+const { deploy, rollback, servedVersions, workspaceFor } = await import('../testkit/e2e.js');
+const { runAction } = await import('../testkit/run-action.js');
 
 const ROOT = resolve(import.meta.dirname, '..');
 const LOAD_SECONDS = Number(process.env.DEMO_LOAD_SECONDS ?? 3);
 const RATE = Number(process.env.DEMO_RATE ?? 200);
-const SAMPLE = join(ROOT, 'test', 'sample-django');
+const APP = join(ROOT, 'testkit', 'sandbox', 'app');
+const SANDBOX = join(ROOT, 'testkit', 'sandbox', 'sandbox.sh');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'reports');
-/** Debian's Python tools come first: on these machines a pyenv python3 may shadow /usr/bin. */
-const TOOLS_ENV = { PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}` };
+/** The version the build stage gives the app (what `/` and `/health/` name). */
+const BUILT = 'demo';
 
 const tty = process.stdout.isTTY;
 const paint = (code: number, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -70,8 +79,8 @@ let state: SandboxState;
 
 /** Runs `fn` under steady load through every host's nginx, with LOAD_SECONDS of load before and after. */
 async function underLoad<T>(fn: () => Promise<T>): Promise<[T, LoadReport]> {
-  const { startLoad } = await import('../testkit/sandbox/load.js');
-  const load = startLoad({ targets: targets(state), rate: RATE, durationMs: 15 * 60_000, keepAlive: true });
+  const { startUserLoad, checkAcknowledged } = await import('../testkit/sandbox/stack-checks.js');
+  const load = startUserLoad(state, RATE, 15 * 60_000);
   let report: LoadReport;
   let result: T;
   try {
@@ -88,6 +97,10 @@ async function underLoad<T>(fn: () => Promise<T>): Promise<[T, LoadReport]> {
       `latency p50 ${report.latency.p50.toFixed(1)} ms, p99 ${report.latency.p99.toFixed(1)} ms, max ${report.latency.max.toFixed(1)} ms`,
   );
   for (const f of report.firstFailures.slice(0, 5)) console.log(`  ${bold('failed request')} at +${(f.atMs / 1000).toFixed(2)}s ${f.target}: ${f.kind} ${f.detail}`);
+  const acked = await checkAcknowledged(state, report.acknowledged, 60_000);
+  console.log(`  ${bold('database:')} ${report.acknowledged.length} acknowledged POSTs, ${acked.missing} without their session, ${acked.tasksNotOnce} whose pricing task did not run exactly once`);
+  // a lost write or a task run twice fails the stage like a failed request
+  report.failed += acked.missing + acked.tasksNotOnce;
   return [result, report];
 }
 
@@ -101,23 +114,23 @@ function problems(r: ActionResult, load: LoadReport, served: string[], expected 
 }
 
 const errorLine = (r: ActionResult) => r.annotations.find((a) => a.level === 'error')?.message.split('\n')[0] ?? `exit ${r.exitCode}`;
-const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { env: { ...process.env, ...TOOLS_ENV } }).status === 0;
+const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
 // ---------------------------------------------------------------------------------------------
 // the machine
 
-/** Installs the sandbox's packages when one is missing (root only), then brings the sandbox up. */
+/** Installs the sandbox's packages when one is missing (root only), then brings the real stack up. */
 async function prepareSandbox(): Promise<void> {
-  const needed = ['dockerd', 'sshd', 'docker-registry', 'busybox', 'nginx', 'htpasswd'];
+  const needed = ['dockerd', 'sshd', 'docker-registry', 'busybox', 'nginx', 'htpasswd', 'mmdebstrap'];
   const missing = needed.filter((t) => !has(t) && !existsSync(`/usr/sbin/${t}`));
   if (!missing.length && spawnSync('docker', ['compose', 'version']).status !== 0) missing.push('docker compose');
   if (missing.length) {
     console.log(`missing ${missing.join(', ')}: running testkit/sandbox/install.sh`);
-    const r = spawnSync('bash', [join(ROOT, 'test', 'sandbox', 'install.sh')], { stdio: 'inherit' });
+    const r = spawnSync('bash', [join(ROOT, 'testkit', 'sandbox', 'install.sh')], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`testkit/sandbox/install.sh failed (exit ${r.status})`);
   }
   const { ensureSandbox, loadSandbox, resetSandbox } = await import('../testkit/sandbox/state.js');
-  console.log(dim('sandbox: ensuring it is up and back at v1 everywhere'));
+  console.log(dim('sandbox: ensuring the real stack is up and back at v1 everywhere (the first run builds its images: a few minutes)'));
   try {
     state = await ensureSandbox();
   } catch (err) {
@@ -127,18 +140,56 @@ async function prepareSandbox(): Promise<void> {
     console.log(dim(`sandbox up failed, using the running one: ${(err instanceof Error ? err.message : String(err)).split('\n').at(-1)}`));
     state = running;
   }
+  if (state.stack !== 'django') throw new Error(`sandbox ${process.env.SANDBOX_ID} runs the ${state.stack ?? 'stand-in'} stack, not the real one: \`SANDBOX_ID=${process.env.SANDBOX_ID} npm run sandbox -- down\` first`);
   await resetSandbox();
   // The reset leaves v1 running but no release history: record v1 as a release, so that the manual
   // rollback at the end has a release to go back to.
   console.log(dim('sandbox: recording v1 as the current release (deploy v1, no change to the containers\' version)'));
   const seed = await deploy(state, 'v1');
   if (seed.exitCode !== 0) throw new Error(`recording v1 failed: ${errorLine(seed)}`);
+  images = Object.fromEntries(
+    run('bash', [SANDBOX, 'base-images'])
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=') as [string, string]),
+  );
+  if (!images.app || !images.tools) throw new Error('sandbox.sh base-images named no app or tools image');
+  tools = toolWrappers(images.tools);
+}
+
+/** stdout of a command that must succeed */
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+  return r.stdout;
+}
+
+let images: Record<string, string> = {};
+/** PATH for the lint, pytest and scan actions (tool-runner: path): the tools image's commands first */
+let tools: Record<string, string> = {};
+
+/**
+ * `ruff`, `mypy`, `pytest` and `bandit` as commands that run in the tools image on the runner dockerd,
+ * with /tmp (the runner's workspace and temp directories) mounted where it is and no network.
+ */
+function toolWrappers(image: string): Record<string, string> {
+  const bin = mkdtempSync(join(tmpdir(), 'parking-ci-demo-tools-'));
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  for (const tool of ['ruff', 'mypy', 'pytest', 'bandit']) {
+    writeFileSync(
+      join(bin, tool),
+      `#!/bin/sh\n# ${tool} from the app's tools image (Debian forky)\nexec docker -H ${q(state.runnerDocker)} run --rm -i --network none -e HOME=/tmp -e PYTHONDONTWRITEBYTECODE=1 -v /tmp:/tmp -w "$PWD" ${q(image)} ${tool} "$@"\n`,
+      { mode: 0o755 },
+    );
+  }
+  return { PATH: `${bin}:/usr/bin:/bin:${process.env.PATH ?? ''}` };
 }
 
 // ---------------------------------------------------------------------------------------------
 // the stages
 
 let workspace = '';
+let built = '';
 
 async function plan(): Promise<StageOutcome> {
   workspace = workspaceFor(state);
@@ -147,49 +198,21 @@ async function plan(): Promise<StageOutcome> {
   return r.exitCode === 0 ? { result: 'ok', green: true, note: `environments ${r.outputs.environments ?? '?'}` } : { result: 'failed', green: false, note: errorLine(r) };
 }
 
-/** The sample app in the workspace, with its two deliberate defects fixed (the untouched sample is what the reports tests use). */
-function sampleApp(): string {
-  const app = join(workspace, 'app');
-  cpSync(SAMPLE, app, { recursive: true });
-  const fix = (file: string, from: string, to: string) => {
-    const path = join(app, file);
-    const text = readFileSync(path, 'utf8');
-    if (text.includes(from)) writeFileSync(path, text.replace(from, to));
-  };
-  fix('parking/billing.py', 'format_cents("1800")', 'format_cents(1800)');
-  fix('parking/ops.py', 'subprocess.call(f"barrier-ctl open {gate}", shell=True)', 'subprocess.call(["barrier-ctl", "open", gate])');
-  return app;
+/** The app's source in the workspace, as a checkout of the app's repository has it. */
+function appSource(): void {
+  cpSync(APP, join(workspace, 'app'), { recursive: true, filter: (src) => !/(__pycache__|\.pyc$|staticfiles|release\.json$)/.test(src) });
 }
 
 async function lint(): Promise<StageOutcome> {
-  let inputs: Record<string, string>;
-  if (has('mypy')) {
-    console.log(dim('  mypy found: lint runs it on the sample app (ruff is not installed here, so only mypy)'));
-    inputs = { 'working-directory': 'app', run: 'mypy', 'tool-runner': 'path' };
-  } else {
-    console.log(dim('  mypy not installed: lint reads reports made elsewhere (clean ruff and mypy outputs)'));
-    writeFileSync(join(workspace, 'ruff.json'), '[]\n');
-    writeFileSync(join(workspace, 'mypy.txt'), 'Success: no issues found in 7 source files\n');
-    inputs = { 'ruff-report': 'ruff.json', 'mypy-report': 'mypy.txt' };
-  }
-  const r = await runAction('lint', { workspace, env: TOOLS_ENV, inputs });
+  console.log(dim(`  ruff and mypy run on testkit/sandbox/app in ${images.tools}`));
+  const r = await runAction('lint', { workspace, env: tools, inputs: { 'working-directory': 'app', run: 'ruff,mypy', 'tool-runner': 'path', paths: 'parking tests' }, timeoutMs: 5 * 60_000 });
   show(r);
   return r.exitCode === 0 ? { result: 'ok', green: true, note: `${r.outputs.errors ?? '?'} errors, ${r.outputs.warnings ?? '?'} warnings` } : { result: 'failed', green: false, note: errorLine(r) };
 }
 
 async function pytest(): Promise<StageOutcome> {
-  let inputs: Record<string, string>;
-  const canRun = has('pytest') && spawnSync('python3', ['-c', 'import pytest_cov'], { env: { ...process.env, ...TOOLS_ENV } }).status === 0;
-  if (canRun) {
-    console.log(dim('  pytest found: runs the sample app\'s tests, deselecting its known bug'));
-    inputs = { 'working-directory': 'app', 'tool-runner': 'path', args: '-k "not known_bug"', 'min-coverage': '50' };
-  } else {
-    console.log(dim('  pytest (with pytest-cov) not installed: reads a JUnit and a Cobertura report'));
-    copyFileSync(join(FIXTURES, 'junit', 'junitparser_pytest_success.xml'), join(workspace, 'junit.xml'));
-    copyFileSync(join(FIXTURES, 'coverage', 'misha_coverage_1.xml'), join(workspace, 'coverage.xml'));
-    inputs = { 'junit-report': 'junit.xml', 'coverage-report': 'coverage.xml' };
-  }
-  const r = await runAction('pytest', { workspace, env: TOOLS_ENV, inputs });
+  console.log(dim(`  pytest (pytest-django, pytest-cov) runs the app's tests in ${images.tools}`));
+  const r = await runAction('pytest', { workspace, env: tools, inputs: { 'working-directory': 'app', 'tool-runner': 'path', 'min-coverage': '75' }, timeoutMs: 5 * 60_000 });
   show(r);
   const o = r.outputs;
   return r.exitCode === 0
@@ -198,19 +221,12 @@ async function pytest(): Promise<StageOutcome> {
 }
 
 async function scan(): Promise<StageOutcome> {
-  // Trivy needs its database from the network: the image scan is a Trivy report made elsewhere.
+  // Trivy (its database comes from the network) and pip-audit are not in Debian: their reports are read
+  console.log(dim(`  bandit runs on the app in ${images.tools}; Trivy and pip-audit (not in Debian, no network here) are read from reports`));
   copyFileSync(join(FIXTURES, 'trivy', 'trivy-it_alpine-310.json.golden'), join(workspace, 'trivy.json'));
   copyFileSync(join(FIXTURES, 'pip-audit', 'defectdojo_pip_audit_zero_vulns_new.json'), join(workspace, 'pip-audit.json'));
-  const inputs: Record<string, string> = { 'trivy-report': 'trivy.json', 'pip-audit-report': 'pip-audit.json', 'fail-on': 'CRITICAL,HIGH', 'working-directory': 'app' };
-  if (has('bandit')) {
-    console.log(dim('  bandit found: runs on the sample app; Trivy and pip-audit are read from reports'));
-    Object.assign(inputs, { run: 'bandit', 'tool-runner': 'path', paths: 'parking' });
-  } else {
-    console.log(dim('  bandit not installed: Trivy, bandit and pip-audit are read from reports'));
-    copyFileSync(join(FIXTURES, 'bandit', 'defectdojo_bandit_no_vuln.json'), join(workspace, 'bandit.json'));
-    Object.assign(inputs, { 'bandit-report': 'bandit.json', run: '' });
-  }
-  const r = await runAction('scan', { workspace, env: TOOLS_ENV, inputs });
+  const inputs: Record<string, string> = { 'trivy-report': 'trivy.json', 'pip-audit-report': 'pip-audit.json', 'fail-on': 'CRITICAL,HIGH', 'working-directory': 'app', run: 'bandit', 'tool-runner': 'path', paths: 'parking' };
+  const r = await runAction('scan', { workspace, env: tools, inputs, timeoutMs: 5 * 60_000 });
   show(r);
   const o = r.outputs;
   const counts = `trivy ${o.critical ?? '?'} critical, ${o.high ?? '?'} high, ${o.medium ?? '?'} medium, ${o.low ?? '?'} low; gate CRITICAL,HIGH`;
@@ -218,42 +234,39 @@ async function scan(): Promise<StageOutcome> {
 }
 
 async function build(): Promise<StageOutcome> {
-  const context = mkdtempSync(join(tmpdir(), 'parking-ci-demo-build-'));
-  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find(existsSync);
-  if (!busybox) return { result: 'failed', green: false, note: 'no busybox binary for the FROM scratch image; deploys continue with tag v2' };
-  copyFileSync(busybox, join(context, 'busybox'));
-  writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\nCMD ["httpd", "-f", "-p", "8000"]\n');
+  console.log(dim(`  the app's Dockerfile, FROM ${images.app} (a Debian forky root made here), as release ${BUILT}`));
   const r = await runAction('build', {
     workspace,
     env: { DOCKER_HOST: state.runnerDocker },
     inputs: {
-      image: `${state.registry.address}/parking/web`,
-      context,
+      image: state.image,
+      context: 'app',
       push: 'true',
-      tags: 'demo',
+      tags: BUILT,
+      'build-args': `BASE=${images.app}\nVERSION=${BUILT}`,
       registry: state.registry.address,
       username: state.registry.username,
       password: state.registry.password,
     },
-    timeoutMs: 5 * 60_000,
+    timeoutMs: 10 * 60_000,
   });
   show(r);
-  // The image built here is a busybox, not the app: the deploys below use the sandbox's app tags.
-  if (r.exitCode === 0) return { result: 'ok', green: true, note: `pushed ${r.outputs.image ?? r.outputs.digest ?? '?'}; deploys use the app tag v2` };
-  console.log(bold('  THE BUILD ACTION FAILED IN THIS ENVIRONMENT — continuing with the existing tag v2'));
-  return { result: 'failed', green: false, note: `${errorLine(r)}; continuing with tag v2` };
+  built = r.outputs.digest ?? '';
+  if (r.exitCode === 0 && built) return { result: 'ok', green: true, note: `pushed ${r.outputs.image ?? built}; the deploy below uses this digest` };
+  return { result: 'failed', green: false, note: errorLine(r) };
 }
 
-async function deployV2(): Promise<StageOutcome> {
-  const [r, load] = await underLoad(() => deploy(state, 'v2', { workspace }));
+async function deployBuilt(): Promise<StageOutcome> {
+  if (!built) return { result: 'skipped', green: false, note: 'the build stage pushed no image' };
+  const [r, load] = await underLoad(() => deploy(state, built, { workspace }));
   show(r);
   const served = await servedVersions(state);
-  const ok = r.exitCode === 0 && r.outputs.status === 'deployed' && served.every((v) => v === 'v2') && load.failed === 0;
+  const ok = r.exitCode === 0 && r.outputs.status === 'deployed' && served.every((v) => v === BUILT) && load.failed === 0;
   return {
     result: r.outputs.status ?? 'failed',
     green: ok,
     failedRequests: load.failed,
-    note: ok ? `${r.outputs['previous-version'] ?? '?'} -> v2 on ${served.length} hosts in ${(Number(r.outputs['duration-ms']) / 1000).toFixed(1)}s` : problems(r, load, served),
+    note: ok ? `${r.outputs['previous-version'] ?? '?'} -> ${built.slice(0, 19)}… (${BUILT}) on ${served.length} hosts in ${(Number(r.outputs['duration-ms']) / 1000).toFixed(1)}s` : problems(r, load, served),
   };
 }
 
@@ -261,13 +274,13 @@ async function deployBadHealth(): Promise<StageOutcome> {
   const [r, load] = await underLoad(() => deploy(state, 'bad-health', { workspace }));
   show(r);
   const served = await servedVersions(state);
-  // Meant to fail: green when it rolled itself back, still serves v2 and no request failed.
-  const ok = r.exitCode !== 0 && r.outputs.status === 'rolled-back' && served.every((v) => v === 'v2') && load.failed === 0;
+  // Meant to fail: green when it rolled itself back, still serves the build and no request failed.
+  const ok = r.exitCode !== 0 && r.outputs.status === 'rolled-back' && served.every((v) => v === BUILT) && load.failed === 0;
   return {
     result: r.outputs.status ?? 'failed',
     green: ok,
     failedRequests: load.failed,
-    note: ok ? 'deliberate failure: health check failed, rolled back, still serving v2' : problems(r, load, served, 'rolled-back'),
+    note: ok ? `deliberate failure: health check failed, rolled back, still serving ${BUILT}` : problems(r, load, served, 'rolled-back'),
   };
 }
 
@@ -327,18 +340,18 @@ function finalTable(): string {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  console.log(bold('parking-ci demo: the pipeline on the sandbox, through the runner protocol'));
+  console.log(bold('parking-ci demo: the pipeline on the real app, on the sandbox\'s real stack, through the runner protocol'));
   if (!existsSync(join(ROOT, 'dist', 'deploy', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   await prepareSandbox();
   console.log(dim(`sandbox: ${state.hosts.map((h) => h.address).join(', ')}; registry ${state.registry.address}; load ${RATE} req/s, ${LOAD_SECONDS}s before and after each change`));
 
   await stage('plan', plan);
-  sampleApp();
+  appSource();
   await stage('lint', lint);
   await stage('pytest', pytest);
   await stage('scan', scan);
   await stage('build', build);
-  await stage('deploy v1 -> v2', deployV2);
+  await stage(`deploy the build (v1 -> ${BUILT})`, deployBuilt);
   await stage('deploy bad-health (must roll back)', deployBadHealth);
   await stage('rollback to previous', manualRollback);
   await stage('notify (webhook)', notify);

@@ -1,6 +1,8 @@
-// `npm run demo` end to end (issue #9): the demo runs every stage of the pipeline on the sandbox and
-// exits 0 only when every stage is green — the deliberately failing deploy included, which must have
-// rolled itself back with no failed request. Load phases are shortened to keep this under 4 minutes.
+// `npm run demo` end to end (issues #9, #12): the demo runs every stage of the pipeline on the real app
+// and the sandbox's real stack and exits 0 only when every stage is green — the deliberately failing
+// deploy included, which must have rolled itself back with no failed request, and every acknowledged
+// POST found once in PostgreSQL, priced once. Load phases are shortened; about 2 minutes once the real
+// stack and its tools image exist (a first run on a machine builds them: a few minutes more).
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -15,7 +17,7 @@ const skip = !!reason && process.env.CI !== 'true';
 if (reason) console.log(`demo end-to-end test ${skip ? 'skipped' : 'cannot skip in CI'}: ${reason}`);
 const maybe = skip ? describe.skip : describe;
 
-const STAGES = ['plan', 'lint', 'pytest', 'scan', 'build', 'deploy v1 -> v2', 'deploy bad-health (must roll back)', 'rollback to previous', 'notify (webhook)'];
+const STAGES = ['plan', 'lint', 'pytest', 'scan', 'build', 'deploy the build (v1 -> demo)', 'deploy bad-health (must roll back)', 'rollback to previous', 'notify (webhook)'];
 
 function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -28,7 +30,7 @@ function runDemo(): Promise<{ code: number | null; stdout: string; stderr: strin
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 230_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 590_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       done({ code, stdout, stderr });
@@ -55,12 +57,17 @@ maybe('npm run demo on the sandbox', () => {
     const table = stagesTable(stdout);
     expect([...table.keys()]).toEqual(STAGES);
     for (const name of ['plan', 'lint', 'pytest', 'scan', 'build', 'notify (webhook)']) expect(table.get(name)).toEqual({ result: 'ok', failed: '-' });
-    expect(table.get('deploy v1 -> v2')).toEqual({ result: 'deployed', failed: '0' });
+    expect(table.get('deploy the build (v1 -> demo)')).toEqual({ result: 'deployed', failed: '0' });
     expect(table.get('deploy bad-health (must roll back)')).toEqual({ result: 'rolled-back', failed: '0' });
     expect(table.get('rollback to previous')).toEqual({ result: 'deployed', failed: '0' });
     expect(stdout).toMatch(/demo: every stage green/);
+    // the deploy ran the digest the build pushed; the database lost nothing and priced everything once
+    expect(stdout).toMatch(/deploy the build \(v1 -> demo\): deployed — v1 -> sha256:[0-9a-f]{12}/);
+    const checks = [...stdout.matchAll(/database: (\d+) acknowledged POSTs, (\d+) without their session, (\d+) whose pricing task/g)];
+    expect(checks).toHaveLength(3);
+    for (const [, acked, missing, notOnce] of checks) expect([Number(acked) > 0, missing, notOnce]).toEqual([true, '0', '0']);
     // step summaries are rendered for a terminal: no HTML tags, no Markdown table separators
     expect(stdout).not.toMatch(/<\/?(table|td|tr|details)>/);
     expect(stdout).not.toMatch(/^\s*\|\s*---/m);
-  }, 240_000);
+  }, 600_000);
 });

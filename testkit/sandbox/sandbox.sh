@@ -734,5 +734,6 @@ case "${1:-}" in
   down) shift; cmd_down "${1:-}" ;;
   reset) cmd_reset ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down [--purge]|status|reset   (env: SANDBOX_HOSTS, SANDBOX_DIR)" >&2; exit 2 ;;
+  base-images) cmd_base_images ;;
+  *) echo "usage: $0 up|down [--purge]|status|reset|base-images   (env: SANDBOX_HOSTS, SANDBOX_DIR)" >&2; exit 2 ;;
 esac

@@ -20,6 +20,8 @@ declare -A APP_TAGS=([v1]="ok 1" [v2]="ok 2" [v3]="ok 3" [bad-health]="bad-healt
   [slow]="slow 3" [flaky]="flaky 3" [laggy]="laggy 3")
 FORKY_PACKAGES=python3,python3-django,gunicorn,python3-celery,python3-psycopg,python3-redis,nginx,redis-server,pgbouncer,tini,procps
 TRIXIE_PACKAGES=postgresql-17,tini
+# the app's CI tools (lint, tests, scan: `npm run demo`), beside what the app imports
+TOOLS_PACKAGES=python3,python3-django,python3-celery,python3-psycopg,python3-redis,ruff,mypy,python3-pytest-django,python3-pytest-cov,bandit
 
 db_password() {
   local f="$SANDBOX_DIR/client/db-password"
@@ -123,6 +125,15 @@ ensure_stack_images() {
   for p in "${pushes[@]}"; do wait "$p" || die "push failed"; done
   echo "$want" > "$stamp"
   log "stack images built and pushed in $((SECONDS - t0))s: parking/{nginx:1.30,postgres:17,pgbouncer:1,redis:8}, parking/app:{${!APP_TAGS[*]}}"
+}
+
+# The base images the demo builds and checks the app with, one `name=image` line each: `app` (the
+# root the app's Dockerfile builds FROM, as BASE) and `tools` (the app's CI tools: ruff, mypy,
+# pytest-django with coverage, bandit, from forky; the demo runs each in it with the workspace mounted).
+cmd_base_images() {
+  [[ -n $(runner_pid) ]] || die "the runner dockerd is not running: run \`sandbox.sh up\` first"
+  base_image forky "$FORKY_PACKAGES"; echo "app=$BASE_IMAGE"
+  base_image forky "$TOOLS_PACKAGES"; echo "tools=$BASE_IMAGE"
 }
 
 # --- the database host ----------------------------------------------------------------------------
