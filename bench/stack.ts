@@ -43,44 +43,60 @@ let state: SandboxState;
 let current = 'v1';
 const next = () => (current === 'v2' ? 'v3' : 'v2');
 
+/** Our three rows for one strategy; the first sample of the group starts from the seed stack (v1). */
+const strategyRows = (strategy: 'rolling' | 'blue-green'): Row[] => {
+  const inputs = { strategy };
+  let fresh = true;
+  return [
+    {
+      name: `${strategy} deploy, 3 hosts (migration included)`,
+      ours: true,
+      prepare: async () => {
+        if (!fresh) return;
+        fresh = false;
+        await resetSandbox();
+        current = 'v1';
+      },
+      change: async () => {
+        const version = next();
+        const r = await deploy(state, version, { inputs });
+        const ok = r.exitCode === 0 && r.outputs.status === 'deployed';
+        if (ok) current = version;
+        return { ok, ...(ok ? {} : { note: `status=${r.outputs.status ?? '-'}` }) };
+      },
+    },
+    {
+      name: `${strategy}, failing health check: deploy + automatic rollback`,
+      ours: true,
+      change: async () => {
+        const r = await deploy(state, 'bad-health', { inputs });
+        const ok = r.exitCode === 1 && r.outputs.status === 'rolled-back' && (await servedVersions(state)).every((v) => v === current);
+        return { ok, ...(ok ? {} : { note: `status=${r.outputs.status ?? '-'}` }) };
+      },
+    },
+    {
+      name: `${strategy}, manual rollback to the previous release`,
+      ours: true,
+      // a deploy to roll back from (unmeasured)
+      prepare: async () => {
+        const version = next();
+        const r = await deploy(state, version, { inputs });
+        if (r.exitCode !== 0) throw new Error(`prepare: deploy ${version} failed`);
+        current = version;
+      },
+      change: async () => {
+        const r = await rollback(state, 'previous', { inputs });
+        const ok = r.exitCode === 0;
+        if (ok) current = next();
+        return { ok, ...(ok ? {} : { note: `exit ${r.exitCode}` }) };
+      },
+    },
+  ];
+};
+
 const rows: Row[] = [
-  {
-    name: 'rolling deploy, 3 hosts (migration included)',
-    ours: true,
-    change: async () => {
-      const version = next();
-      const r = await deploy(state, version, { inputs: { strategy: 'rolling' } });
-      const ok = r.exitCode === 0 && r.outputs.status === 'deployed';
-      if (ok) current = version;
-      return { ok, ...(ok ? {} : { note: `status=${r.outputs.status ?? '-'}` }) };
-    },
-  },
-  {
-    name: 'failing health check: deploy + automatic rollback',
-    ours: true,
-    change: async () => {
-      const r = await deploy(state, 'bad-health', { inputs: { strategy: 'rolling' } });
-      const ok = r.exitCode === 1 && r.outputs.status === 'rolled-back' && (await servedVersions(state)).every((v) => v === current);
-      return { ok, ...(ok ? {} : { note: `status=${r.outputs.status ?? '-'}` }) };
-    },
-  },
-  {
-    name: 'manual rollback to the previous release',
-    ours: true,
-    // a deploy to roll back from (unmeasured)
-    prepare: async () => {
-      const version = next();
-      const r = await deploy(state, version, { inputs: { strategy: 'rolling' } });
-      if (r.exitCode !== 0) throw new Error(`prepare: deploy ${version} failed`);
-      current = version;
-    },
-    change: async () => {
-      const r = await rollback(state, 'previous', { inputs: { strategy: 'rolling' } });
-      const ok = r.exitCode === 0;
-      if (ok) current = next();
-      return { ok, ...(ok ? {} : { note: `exit ${r.exitCode}` }) };
-    },
-  },
+  ...strategyRows('rolling'),
+  ...strategyRows('blue-green'),
   {
     name: 'naive deploy (ssh + compose pull, up -d, exec migrate)',
     ours: false,
@@ -120,9 +136,8 @@ async function measure(row: Row): Promise<Sample> {
   };
 }
 
+// each strategy's first row starts from a reset
 state = await ensureSandbox();
-await resetSandbox();
-current = 'v1';
 const results: { row: Row; samples: Sample[] }[] = [];
 for (const row of rows) {
   const samples: Sample[] = [];
