@@ -3,9 +3,10 @@
 // database host, through the runner protocol. Users' load (GET + 1 POST in 5, keep-alive and new
 // connections) is counted strictly: a reset, timeout or non-2xx is a failure, nothing is sent twice.
 // What was acknowledged is then looked up in PostgreSQL.
+import { createHash, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { ensureSandbox, hostExec, resetSandbox, sandboxUnavailableReason, type SandboxState } from '../../testkit/sandbox/state.js';
-import { deploy, rollback, servedVersions, settled, watchVersions } from '../../testkit/e2e.js';
+import { acceptedConnections, deploy, get, rollback, servedVersions, settled, watchVersions, workspaceFor } from '../../testkit/e2e.js';
 import { checkTasksAndTicks, migrationRuns, schema, sql } from '../../testkit/sandbox/stack-checks.js';
 import { reloadKeepAlive } from '../../testkit/sandbox/keepalive.js';
 import { underUserLoad, usersServed } from './load-checks.js';
@@ -33,6 +34,12 @@ const count = async (query: string) => Number((await sql(state, query))[0]?.[0])
 /** sessions v1 opened after `version`'s migration had run (v1 serving on the newer schema) */
 const v1After = (version: string) =>
   count(`SELECT count(*) FROM parking_parkingsession s JOIN parking_price p ON p.session_id = s.id WHERE s.opened_by = 'v1' AND s.opened_at > (SELECT max(ran_at) FROM parking_migrate_run WHERE version = '${version}');`);
+
+async function noTaskTwiceNoTwoBeats(): Promise<void> {
+  const t = await checkTasksAndTicks(state);
+  expect(t).toMatchObject({ sessionsRunTwice: 0, beatsAliveAtOnce: 0 });
+  expect(t.ticks).toBeGreaterThan(3);
+}
 
 async function upAndReset(): Promise<void> {
   state = await ensureSandbox();
@@ -108,11 +115,7 @@ run('the real stack, rolling: Django + Celery + PostgreSQL/PgBouncer + Redis on 
     expect((await migrationRuns(state)).runs).toEqual(['v1', 'v2', 'v3', 'bad-health', 'bad-migrate']);
   });
 
-  test('through all of it: no task ran twice, never two beats alive at once', async () => {
-    const t = await checkTasksAndTicks(state);
-    expect(t).toMatchObject({ sessionsRunTwice: 0, beatsAliveAtOnce: 0 });
-    expect(t.ticks).toBeGreaterThan(3);
-  });
+  test('through all of it: no task ran twice, never two beats alive at once', noTaskTwiceNoTwoBeats);
 });
 
 run('the real stack, blue-green: Django + Celery + PostgreSQL/PgBouncer + Redis on 3 hosts', () => {
@@ -159,9 +162,90 @@ run('the real stack, blue-green: Django + Celery + PostgreSQL/PgBouncer + Redis 
     expect(await servedVersions(state)).toEqual(['v2', 'v2', 'v2']);
   });
 
-  test('through all of it: no task ran twice, never two beats alive at once', async () => {
-    const t = await checkTasksAndTicks(state);
-    expect(t).toMatchObject({ sessionsRunTwice: 0, beatsAliveAtOnce: 0 });
-    expect(t.ticks).toBeGreaterThan(3);
+  test('through all of it: no task ran twice, never two beats alive at once', noTaskTwiceNoTwoBeats);
+});
+
+// issue #14 on the real stack: each release's clear settings and secrets reach the app through the
+// release's own environment file, and a rollback brings the old release's values back
+run('the real stack, the release environment: settings and secrets per release', () => {
+  beforeAll(async () => {
+    await upAndReset();
+    // what a user does to hand the two secrets to parking-ci: take them out of the compose file (the
+    // preflight refuses a name the compose file sets itself, which would win over the release's file);
+    // the running v1 containers keep what they started with
+    const file = `${state.appDir}/docker-compose.yml`;
+    for (const h of state.hosts) await hostExec(h, ['sh', '-c', 'sed -e "/^ *SECRET_KEY: /d" -e "/^ *DATABASE_PASSWORD: /d" "$0" > "$0.tmp" && cat "$0.tmp" > "$0" && rm -f "$0.tmp"', file]);
+  });
+  const secret2 = `sk-v2-${randomUUID()}`;
+  const secret3 = `sk-v3-${randomUUID()}`;
+  const withEnv = (greeting: string) => (y: string) =>
+    y.replace('    keep-releases: 5\n', `    keep-releases: 5\n    env:\n      clear:\n        PARKING_GREETING: "${greeting}"\n      secret: [SECRET_KEY, DATABASE_PASSWORD]\n`);
+  const secretsInput = (key: string) => ({ secrets: JSON.stringify({ SECRET_KEY: key, DATABASE_PASSWORD: state.database!.password, UNLISTED: 'not used' }) });
+  const configs = () => Promise.all(state.hosts.map(async (h) => JSON.parse((await get(`http://${h.address}/config/`)).body) as { version: string; greeting: string; secret_key_sha256: string }));
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  /** every process's command line on every host, sampled while `fn` runs */
+  async function watchingProcesses<T>(fn: () => Promise<T>): Promise<[T, string]> {
+    let seen = '';
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        for (const h of state.hosts) seen += await hostExec(h, ['ps', '-eo', 'args']).catch(() => '');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      return [await fn(), seen];
+    } finally {
+      running = false;
+      await loop;
+    }
+  }
+  /** what the run shows: its log (the runner consumes ::add-mask:: lines), summary and outputs */
+  const visible = (r: { everything: string; summary: string; outputs: Record<string, string> }) =>
+    r.everything.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') + r.summary + JSON.stringify(r.outputs);
+
+  test('v2 with a greeting and SECRET_KEY: every host\'s app sees them; no secret byte in logs, outputs, summary or any process\'s command line; the file is 0600', async () => {
+    const [[r, load, assets], ps] = await watchingProcesses(() => underUserLoad(state, () => deploy(state, 'v2', { edit: withEnv('hello from v2'), inputs: secretsInput(secret2) })));
+    expect(r.exitCode).toBe(0);
+    await usersServed(state, load, assets);
+    expect(await configs()).toEqual(state.hosts.map(() => ({ version: 'v2', greeting: 'hello from v2', secret_key_sha256: sha(secret2) })));
+    expect(ps).toContain('gunicorn');
+    // masked before anything was logged
+    expect(r.everything.indexOf(`::add-mask::${secret2}`)).toBeGreaterThanOrEqual(0);
+    expect(r.everything.indexOf(`::add-mask::${secret2}`)).toBeLessThan(r.everything.indexOf('::group::'));
+    for (const text of [visible(r), ps]) {
+      expect(text).not.toContain(secret2);
+      expect(text).not.toContain(state.database!.password);
+    }
+    for (const h of state.hosts) {
+      // the secret is in the release's environment file and nowhere else under the app's directory
+      const files = (await hostExec(h, ['grep', '-rlF', secret2, state.appDir]).catch(() => '')).trim().split('\n');
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/\/\.parking-ci\/env\//);
+      expect((await hostExec(h, ['stat', '-c', '%a %U', files[0]!])).trim()).toBe('600 deployer');
+      const history = (await hostExec(h, ['cat', `${state.appDir}/.parking-ci/releases.jsonl`])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(history.at(-1)).toMatchObject({ version: 'v2', status: 'deployed' });
+      expect(JSON.stringify(history)).not.toContain(secret2);
+    }
+  });
+
+  test('v3 with new values, then a rollback: the previous release starts with its own greeting and secret on every host, 0 failed requests', async () => {
+    const r3 = await deploy(state, 'v3', { edit: withEnv('hello from v3'), inputs: secretsInput(secret3) });
+    expect(r3.exitCode).toBe(0);
+    expect(await configs()).toEqual(state.hosts.map(() => ({ version: 'v3', greeting: 'hello from v3', secret_key_sha256: sha(secret3) })));
+    const [r, load, assets] = await underUserLoad(state, () => rollback(state, 'previous', { workspace: workspaceFor(state, withEnv('hello from v3')), inputs: secretsInput(secret3) }));
+    expect(r.exitCode).toBe(0);
+    await usersServed(state, load, assets);
+    expect(await configs()).toEqual(state.hosts.map(() => ({ version: 'v2', greeting: 'hello from v2', secret_key_sha256: sha(secret2) })));
+    expect(visible(r)).not.toContain(secret3);
+  });
+
+  test('a listed secret missing from the input fails before any connection, naming it', async () => {
+    const before = acceptedConnections(state);
+    const r = await deploy(state, 'v3', { edit: withEnv('x'), inputs: { secrets: JSON.stringify({ SECRET_KEY: 'only this one' }) } });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(/DATABASE_PASSWORD/);
+    expect(acceptedConnections(state)).toEqual(before);
+    expect((await configs()).map((c) => c.version)).toEqual(['v2', 'v2', 'v2']);
   });
 });
