@@ -13,6 +13,7 @@
 process.env.SANDBOX_ID ??= '2';
 process.env.SANDBOX_STACK ??= 'django';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -157,6 +158,9 @@ async function prepareSandbox(): Promise<void> {
   tools = toolWrappers(images.tools);
 }
 
+/** A word for sh, single-quoted. */
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
 /** stdout of a command that must succeed */
 function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
@@ -174,7 +178,7 @@ let tools: Record<string, string> = {};
  */
 function toolWrappers(image: string): Record<string, string> {
   const bin = mkdtempSync(join(tmpdir(), 'parking-ci-demo-tools-'));
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const q = shellQuote;
   for (const tool of ['ruff', 'mypy', 'pytest', 'bandit']) {
     writeFileSync(
       join(bin, tool),
@@ -210,13 +214,46 @@ async function lint(): Promise<StageOutcome> {
   return r.exitCode === 0 ? { result: 'ok', green: true, note: `${r.outputs.errors ?? '?'} errors, ${r.outputs.warnings ?? '?'} warnings` } : { result: 'failed', green: false, note: errorLine(r) };
 }
 
+/**
+ * The test job's services, as a workflow's `services:` gives them: PostgreSQL 17 and Redis 8 from the
+ * stack's images, on a network of their own on the runner dockerd, removed afterwards. Returns the PATH
+ * whose `pytest` runs on that network with the database's address and password.
+ */
+async function withTestServices<T>(fn: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  const d = (...args: string[]) => run('docker', ['-H', state.runnerDocker, ...args]);
+  const name = `parking-ci-demo-${process.pid}`;
+  const password = randomBytes(18).toString('base64url');
+  const registry = state.registry.address;
+  d('network', 'create', name);
+  try {
+    d('run', '-d', '--name', `${name}-postgres`, '--network', name, '--network-alias', 'postgres', '-e', `POSTGRES_PASSWORD=${password}`, '-e', 'POSTGRES_CREATEDB=1', `${registry}/parking/postgres:17`);
+    d('run', '-d', '--name', `${name}-redis`, '--network', name, '--network-alias', 'redis', `${registry}/parking/redis:8`);
+    for (let i = 0; ; i++) {
+      if (spawnSync('docker', ['-H', state.runnerDocker, 'exec', `${name}-postgres`, 'pg_isready', '-h', '127.0.0.1', '-q']).status === 0) break;
+      if (i > 120) throw new Error('the test job\'s PostgreSQL did not get ready in 60 s');
+      await sleep(500);
+    }
+    const bin = mkdtempSync(join(tmpdir(), 'parking-ci-demo-pytest-'));
+    const q = shellQuote;
+    writeFileSync(
+      join(bin, 'pytest'),
+      `#!/bin/sh\n# pytest from the app's tools image, beside the test job's PostgreSQL and Redis\nexec docker -H ${q(state.runnerDocker)} run --rm -i --network ${q(name)} -e HOME=/tmp -e PYTHONDONTWRITEBYTECODE=1 -e PARKING_TEST_DATABASE_HOST=postgres -e PARKING_TEST_DATABASE_PASSWORD=${q(password)} -e PARKING_TEST_REDIS_URL=redis://redis:6379/0 -v /tmp:/tmp -w "$PWD" ${q(images.tools!)} pytest "$@"\n`,
+      { mode: 0o700 },
+    );
+    return await fn({ PATH: `${bin}:${tools.PATH}` });
+  } finally {
+    spawnSync('docker', ['-H', state.runnerDocker, 'rm', '-f', `${name}-postgres`, `${name}-redis`], { stdio: 'ignore' });
+    spawnSync('docker', ['-H', state.runnerDocker, 'network', 'rm', name], { stdio: 'ignore' });
+  }
+}
+
 async function pytest(): Promise<StageOutcome> {
-  console.log(dim(`  pytest (pytest-django, pytest-cov) runs the app's tests in ${images.tools}`));
-  const r = await runAction('pytest', { workspace, env: tools, inputs: { 'working-directory': 'app', 'tool-runner': 'path', 'min-coverage': '75' }, timeoutMs: 5 * 60_000 });
+  console.log(dim(`  pytest (pytest-django, pytest-cov) runs the app's tests in ${images.tools}, against PostgreSQL 17 and Redis 8 started for the job`));
+  const r = await withTestServices((env) => runAction('pytest', { workspace, env, inputs: { 'working-directory': 'app', 'tool-runner': 'path', 'min-coverage': '75' }, timeoutMs: 5 * 60_000 }));
   show(r);
   const o = r.outputs;
   return r.exitCode === 0
-    ? { result: 'ok', green: true, note: `${o.passed ?? '?'}/${o.tests ?? '?'} passed, ${o.skipped ?? '?'} skipped, coverage ${o.coverage ?? '?'} %` }
+    ? { result: 'ok', green: true, note: `${o.passed ?? '?'}/${o.tests ?? '?'} passed against PostgreSQL 17 + Redis 8, ${o.skipped ?? '?'} skipped, coverage ${o.coverage ?? '?'} %` }
     : { result: 'failed', green: false, note: errorLine(r) };
 }
 

@@ -4,6 +4,7 @@ import json
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.test import Client
 
@@ -12,6 +13,12 @@ from parking.release import VERSION
 from parking.tasks import price_session, tick
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Redis outlives a test (and a run): each test starts without cached lots."""
+    cache.clear()
 
 
 @pytest.fixture
