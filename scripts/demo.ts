@@ -19,6 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { raw, render } from '../src/commands/shell.js';
 import { renderSummary, alignTable } from '../testkit/render.js';
 import type { ActionResult } from '../testkit/run-action.js';
 import type { LoadReport } from '../testkit/sandbox/load.js';
@@ -155,11 +156,8 @@ async function prepareSandbox(): Promise<void> {
       .map((l) => l.split('=') as [string, string]),
   );
   if (!images.app || !images.tools) throw new Error('sandbox.sh base-images named no app or tools image');
-  tools = toolWrappers(images.tools);
+  tools = toolWrappers();
 }
-
-/** A word for sh, single-quoted. */
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** stdout of a command that must succeed */
 function run(cmd: string, args: string[]): string {
@@ -173,20 +171,22 @@ let images: Record<string, string> = {};
 let tools: Record<string, string> = {};
 
 /**
- * `ruff`, `mypy`, `pytest` and `bandit` as commands that run in the tools image on the runner dockerd,
- * with /tmp (the runner's workspace and temp directories) mounted where it is and no network.
+ * Writes `tools` into a new directory as commands that run in the tools image on the runner dockerd,
+ * with /tmp (the runner's workspace and temp directories) mounted where it is; `docker` holds the run's
+ * own options (its network, its environment). Returns the directory.
  */
-function toolWrappers(image: string): Record<string, string> {
+function toolCommands(tools: string[], docker: string[]): string {
   const bin = mkdtempSync(join(tmpdir(), 'parking-ci-demo-tools-'));
-  const q = shellQuote;
-  for (const tool of ['ruff', 'mypy', 'pytest', 'bandit']) {
-    writeFileSync(
-      join(bin, tool),
-      `#!/bin/sh\n# ${tool} from the app's tools image (Debian forky)\nexec docker -H ${q(state.runnerDocker)} run --rm -i --network none -e HOME=/tmp -e PYTHONDONTWRITEBYTECODE=1 -v /tmp:/tmp -w "$PWD" ${q(image)} ${tool} "$@"\n`,
-      { mode: 0o755 },
-    );
+  for (const tool of tools) {
+    const line = render(['exec', 'docker', '-H', state.runnerDocker, 'run', '--rm', '-i', ...docker, '-e', 'HOME=/tmp', '-e', 'PYTHONDONTWRITEBYTECODE=1', '-v', '/tmp:/tmp', '-w', raw('"$PWD"'), images.tools!, tool, raw('"$@"')]);
+    writeFileSync(join(bin, tool), `#!/bin/sh\n# ${tool} from the app's tools image (Debian forky)\n${line}\n`, { mode: 0o700 });
   }
-  return { PATH: `${bin}:/usr/bin:/bin:${process.env.PATH ?? ''}` };
+  return bin;
+}
+
+/** `ruff`, `mypy`, `pytest` and `bandit` from the tools image, with no network. */
+function toolWrappers(): Record<string, string> {
+  return { PATH: `${toolCommands(['ruff', 'mypy', 'pytest', 'bandit'], ['--network', 'none'])}:/usr/bin:/bin:${process.env.PATH ?? ''}` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,17 +229,11 @@ async function withTestServices<T>(fn: (env: Record<string, string>) => Promise<
     d('run', '-d', '--name', `${name}-postgres`, '--network', name, '--network-alias', 'postgres', '-e', `POSTGRES_PASSWORD=${password}`, '-e', 'POSTGRES_CREATEDB=1', `${registry}/parking/postgres:17`);
     d('run', '-d', '--name', `${name}-redis`, '--network', name, '--network-alias', 'redis', `${registry}/parking/redis:8`);
     for (let i = 0; ; i++) {
-      if (spawnSync('docker', ['-H', state.runnerDocker, 'exec', `${name}-postgres`, 'pg_isready', '-h', '127.0.0.1', '-q']).status === 0) break;
+      if (spawnSync('docker', ['-H', state.runnerDocker, 'exec', `${name}-postgres`, 'pg_isready', '-h', '127.0.0.1', '-q'], { stdio: 'ignore' }).status === 0) break;
       if (i > 120) throw new Error('the test job\'s PostgreSQL did not get ready in 60 s');
       await sleep(500);
     }
-    const bin = mkdtempSync(join(tmpdir(), 'parking-ci-demo-pytest-'));
-    const q = shellQuote;
-    writeFileSync(
-      join(bin, 'pytest'),
-      `#!/bin/sh\n# pytest from the app's tools image, beside the test job's PostgreSQL and Redis\nexec docker -H ${q(state.runnerDocker)} run --rm -i --network ${q(name)} -e HOME=/tmp -e PYTHONDONTWRITEBYTECODE=1 -e PARKING_TEST_DATABASE_HOST=postgres -e PARKING_TEST_DATABASE_PASSWORD=${q(password)} -e PARKING_TEST_REDIS_URL=redis://redis:6379/0 -v /tmp:/tmp -w "$PWD" ${q(images.tools!)} pytest "$@"\n`,
-      { mode: 0o700 },
-    );
+    const bin = toolCommands(['pytest'], ['--network', name, '-e', 'PARKING_TEST_DATABASE_HOST=postgres', '-e', `PARKING_TEST_DATABASE_PASSWORD=${password}`, '-e', 'PARKING_TEST_REDIS_URL=redis://redis:6379/0']);
     return await fn({ PATH: `${bin}:${tools.PATH}` });
   } finally {
     spawnSync('docker', ['-H', state.runnerDocker, 'rm', '-f', `${name}-postgres`, `${name}-redis`], { stdio: 'ignore' });

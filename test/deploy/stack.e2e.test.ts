@@ -35,6 +35,17 @@ const count = async (query: string) => Number((await sql(state, query))[0]?.[0])
 const v1After = (version: string) =>
   count(`SELECT count(*) FROM parking_parkingsession s JOIN parking_price p ON p.session_id = s.id WHERE s.opened_by = 'v1' AND s.opened_at > (SELECT max(ran_at) FROM parking_migrate_run WHERE version = '${version}');`);
 
+/** bad-health under users' load: never served, the run rolls back, v3 serves everywhere, no request failed */
+async function badHealthRollsBack(options: { inputs?: Record<string, string> } = {}): Promise<void> {
+  const watcher = watchVersions(state);
+  const [r, load, assets] = await underUserLoad(state, () => deploy(state, 'bad-health', options));
+  expect((await watcher.stop()).has('bad-health')).toBe(false);
+  expect(r.exitCode).toBe(1);
+  expect(r.outputs.status).toBe('rolled-back');
+  await usersServed(state, load, assets);
+  expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
+}
+
 async function noTaskTwiceNoTwoBeats(): Promise<void> {
   const t = await checkTasksAndTicks(state);
   expect(t).toMatchObject({ sessionsRunTwice: 0, beatsAliveAtOnce: 0 });
@@ -84,15 +95,7 @@ run('the real stack, rolling: Django + Celery + PostgreSQL/PgBouncer + Redis on 
     expect(r3.summary).toMatch(/Migration.*ran once/);
   });
 
-  test('a release failing its health check: the fleet stays on v3, status rolled-back, 0 failed requests', async () => {
-    const watcher = watchVersions(state);
-    const [r, load, assets] = await underUserLoad(state, () => deploy(state, 'bad-health'));
-    expect((await watcher.stop()).has('bad-health')).toBe(false);
-    expect(r.exitCode).toBe(1);
-    expect(r.outputs.status).toBe('rolled-back');
-    await usersServed(state, load, assets);
-    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
-  });
+  test('a release failing its health check: the fleet stays on v3, status rolled-back, 0 failed requests', () => badHealthRollsBack());
 
   test('a migration failing half way: PostgreSQL leaves the schema exactly as it was, nothing switched, 0 failed requests', async () => {
     const before = await schema(state);
@@ -145,15 +148,7 @@ run('the real stack, blue-green: Django + Celery + PostgreSQL/PgBouncer + Redis 
     }
   });
 
-  test('a release failing its health check, blue-green: the fleet stays on v3, status rolled-back, 0 failed requests', async () => {
-    const watcher = watchVersions(state);
-    const [r, load, assets] = await underUserLoad(state, () => deploy(state, 'bad-health', blueGreen));
-    expect((await watcher.stop()).has('bad-health')).toBe(false);
-    expect(r.exitCode).toBe(1);
-    expect(r.outputs.status).toBe('rolled-back');
-    await usersServed(state, load, assets);
-    expect(await servedVersions(state)).toEqual(['v3', 'v3', 'v3']);
-  });
+  test('a release failing its health check, blue-green: the fleet stays on v3, status rolled-back, 0 failed requests', () => badHealthRollsBack(blueGreen));
 
   test('rollback to the previous release, blue-green: v2 serves on v3\'s schema, 0 failed requests', async () => {
     const [r, load, assets] = await underUserLoad(state, () => rollback(state, 'previous', blueGreen));
